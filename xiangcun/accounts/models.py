@@ -1,0 +1,43 @@
+"""Users: each has a role and a jurisdiction (a division); what they see is that unit's subtree."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    REFORM_OFFICE = "reform_office", "县(市)两项改革办"
+    DEPARTMENT = "department", "县级部门"
+    TOWNSHIP = "township", "乡镇工作人员"
+    VILLAGE_AGENT = "village_agent", "村代办员"
+    ANALYST = "analyst", "只读分析员"
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.ANALYST)
+    jurisdiction = models.ForeignKey(
+        "divisions.Division", verbose_name="管辖范围", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.CharField("所属部门", max_length=50, blank=True)
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or (self.role == Role.ADMIN and self.jurisdiction_id is None)
+
+    @property
+    def jurisdiction_label(self) -> str:
+        if self.jurisdiction_id is None:
+            return "全部" if self.sees_everything else "未设置"
+        return self.jurisdiction.name
+
+    def may_change_divisions(self) -> bool:
+        return self.is_superuser or self.role in (Role.ADMIN, Role.REFORM_OFFICE) or (
+            self.role == Role.DEPARTMENT and self.department == "民政"
+        )

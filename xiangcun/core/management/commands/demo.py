@@ -1,0 +1,31 @@
+"""`xiangcun demo`: load the demo county and the demo logins (idempotent, fast when already loaded)."""
+from django.core.management.base import BaseCommand
+
+from xiangcun.accounts.models import Role, User
+from xiangcun.divisions import demo as divisions_demo
+from xiangcun.divisions.models import Division
+
+DEMO_PASSWORD = "xiangcun2026"
+
+
+class Command(BaseCommand):
+    help = "加载演示数据和演示账号"
+
+    def handle(self, *args, **options):
+        county = divisions_demo.load(log=self.stdout.write)
+        logins = [("admin", Role.ADMIN, None, "系统管理员", "", True)]
+        logins.append(("gaigeban", Role.REFORM_OFFICE, county, f"{county.name}两项改革办", "", False))
+        logins.append(("minzheng", Role.DEPARTMENT, county, f"{county.name}民政局", "民政", False))
+        townships = Division.objects.filter(parent=county, valid_to__isnull=True).order_by("code")
+        for username, name in (("songgang", "松岗镇"), ("dangba", "党坝乡")):
+            unit = townships.filter(name=name).first() or townships.first()
+            logins.append((username, Role.TOWNSHIP, unit, f"{unit.name}工作人员", "", False))
+        for username, role, unit, display, dept, superuser in logins:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.role, user.jurisdiction, user.display_name, user.department = role, unit, display, dept
+                user.is_superuser = user.is_staff = superuser
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        self.stdout.write(self.style.SUCCESS(
+            "演示账号(密码均为 " + DEMO_PASSWORD + "):" + "、".join(f"{u}({d})" for u, _, _, d, _, _ in logins)))

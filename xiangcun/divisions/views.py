@@ -1,0 +1,363 @@
+"""Pages of the divisions module. Views are thin: they scope, call services, render."""
+import datetime as dt
+import io
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from xiangcun.core import jobs
+from xiangcun.core.scoping import scope_paths
+
+from . import imports, services, stats
+from .exports import stats_workbook
+from .forms import EditionImportForm, EventForm, ReconcileForm, StatsForm, VillagerGroupForm
+from .nbs import prefix_of
+from .models import (
+    ChangeEvent, Division, Edition, EventType, Kind, Level, Proposal, ProposalStatus, ReconciliationRun,
+)
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _units(request):
+    return Division.objects.visible_to(request.user)
+
+
+def _require_editor(request):
+    if not request.user.may_change_divisions():
+        raise PermissionDenied("您的角色不能修改区划台账")
+
+
+def _filtered_units(request):
+    qs = _units(request).select_related("parent")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    level = request.GET.get("level")
+    if level and level.isdigit():
+        qs = qs.filter(level=int(level))
+    kind = request.GET.get("kind")
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    status = request.GET.get("status", "current")
+    if status == "current":
+        qs = qs.filter(valid_to__isnull=True)
+    elif status == "abolished":
+        qs = qs.filter(valid_to__isnull=False)
+    parent = request.GET.get("parent")
+    if parent and parent.isdigit():
+        qs = qs.filter(parent_id=int(parent))
+    return qs.order_by("path")
+
+
+def division_list(request):
+    qs = _filtered_units(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "divisions/list.html", {
+        "page": page, "levels": Level.choices, "kinds": Kind.choices, "query": query.urlencode(),
+        "status": request.GET.get("status", "current"), "total": page.paginator.count,
+    })
+
+
+def division_export(request):
+    from openpyxl import Workbook
+
+    from xiangcun.core.xlsx import safe_cell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("区划单位")
+    ws.append(["区划代码", "名称", "层级", "类别", "上级", "生效日期", "撤销日期", "户数", "人口"])
+    for d in _filtered_units(request).iterator(chunk_size=2000):
+        ws.append([safe_cell(d.code), safe_cell(d.name), d.get_level_display(), d.get_kind_display(),
+                   safe_cell(d.parent.name if d.parent else ""), d.valid_from, d.valid_to, d.households, d.population])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%8C%BA%E5%88%92%E5%8D%95%E4%BD%8D.xlsx"
+    return response
+
+
+def division_detail(request, pk):
+    division = get_object_or_404(_units(request).select_related("parent"), pk=pk)
+    children = division.children.filter(valid_to__isnull=True).order_by("code", "name")
+    abolished_children = division.children.filter(valid_to__isnull=False).order_by("code")
+    versions = division.versions.select_related("parent", "event").order_by("valid_from")
+    events = ChangeEvent.objects.filter(Q(predecessors=division) | Q(successors=division)).distinct().prefetch_related(
+        "predecessors", "successors")
+    today = dt.date.today()
+    successors = services.successors_on(division, today) if division.valid_to else []
+    counts = (
+        Division.objects.subtree(division, include_self=False).current().values("kind").annotate(n=Count("id"))
+    )
+    kind_label = dict(Kind.choices)
+    return render(request, "divisions/detail.html", {
+        "division": division, "ancestors": division.ancestors(), "children": children,
+        "abolished_children": abolished_children, "versions": versions, "events": events,
+        "successors": successors, "group_form": VillagerGroupForm(),
+        "subtree_counts": [(kind_label[r["kind"]], r["n"]) for r in counts],
+        "can_edit": request.user.may_change_divisions(),
+    })
+
+
+def division_lineage(request, pk):
+    division = get_object_or_404(_units(request), pk=pk)
+    return JsonResponse(services.lineage(division))
+
+
+@require_POST
+def group_add(request, pk):
+    _require_editor(request)
+    village = get_object_or_404(_units(request), pk=pk, level=Level.VILLAGE, valid_to__isnull=True)
+    form = VillagerGroupForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            imports.save_group(village, d["name"], d["households"], d["population"], d["valid_from"])
+            messages.success(request, f"已添加村民小组“{d['name']}”")
+        except services.DivisionError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "村民小组信息有误:" + "; ".join(f"{form.fields[f].label}{e[0]}" for f, e in form.errors.items()))
+    return redirect("divisions:detail", pk=pk)
+
+
+def group_template(request):
+    return HttpResponse(imports.group_template(), content_type=XLSX, headers={
+        "Content-Disposition": "attachment; filename*=UTF-8''%E6%9D%91%E6%B0%91%E5%B0%8F%E7%BB%84%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"})
+
+
+@require_POST
+def group_import(request, pk):
+    _require_editor(request)
+    unit = get_object_or_404(_units(request), pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要导入的 Excel 文件")
+        return redirect("divisions:detail", pk=pk)
+    result = imports.import_groups(upload, scope=_units(request).subtree(unit))
+    if result.errors:
+        return render(request, "divisions/import_errors.html", {"division": unit, "result": result}, status=400)
+    messages.success(request, result.message)
+    return redirect("divisions:detail", pk=pk)
+
+
+def event_list(request):
+    visible = _units(request)
+    qs = ChangeEvent.objects.filter(Q(predecessors__in=visible) | Q(successors__in=visible)).distinct()
+    typ = request.GET.get("type")
+    if typ in EventType.values:
+        qs = qs.filter(type=typ)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(predecessors__name__contains=q) | Q(successors__name__contains=q) | Q(document__contains=q)).distinct()
+    page = Paginator(qs.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "divisions/events.html", {"page": page, "types": EventType.choices, "query": query.urlencode()})
+
+
+def event_new(request):
+    _require_editor(request)
+    units = _units(request)
+    form = EventForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        preds, succ, when = list(d["predecessors"]), d["successor"], d["effective_date"]
+        kw = {"document": d["document"], "note": d["note"], "user": request.user}
+        try:
+            t = d["type"]
+            if t == EventType.MERGE:
+                if not preds or not succ:
+                    raise services.DivisionError("合并需要选择被撤并的单位和并入单位")
+                services.merge(preds, when, into=succ, **kw)
+            elif t in (EventType.RENAME, EventType.TOWNSHIP_TO_TOWN):
+                if len(preds) != 1 or not d["new_name"]:
+                    raise services.DivisionError("更名需要选择一个单位并填写新名称")
+                services.rename(preds[0], when, name=d["new_name"], kind=d["new_kind"] or None, type_=t, **kw)
+            elif t == EventType.TRANSFER:
+                if not preds or not succ:
+                    raise services.DivisionError("隶属变更需要选择单位和新上级")
+                for p in preds:
+                    services.transfer(p, succ, when, **kw)
+            elif t == EventType.ABOLISH:
+                if len(preds) != 1:
+                    raise services.DivisionError("撤销需要选择一个单位")
+                services.abolish(preds[0], when, **kw)
+            elif t == EventType.ESTABLISH:
+                if not succ or not d["new_name"] or not d["new_kind"]:
+                    raise services.DivisionError("设立需要选择上级单位并填写名称和类别")
+                services.establish(d["new_name"], d["new_kind"], succ, when, **kw)
+            messages.success(request, "区划变更已记录")
+            return redirect("divisions:events")
+        except services.DivisionError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "divisions/event_form.html", {"form": form})
+
+
+def _default_scope(request):
+    user = request.user
+    if user.jurisdiction_id:
+        return user.jurisdiction.code
+    top = Division.objects.filter(level=Level.COUNTY).order_by("path").first()
+    return top.code if top else ""
+
+
+def stats_page(request):
+    data = None
+    initial = {"scope": _default_scope(request), "date_from": "2019-10-31", "date_to": "2020-06-30"}
+    form = StatsForm(request.GET or None, initial=initial)
+    if not request.GET:
+        form = StatsForm(initial)
+    if form.is_valid():
+        scope = form.cleaned_data["scope"].strip()
+        unit = Division.objects.filter(code=scope.ljust(12, "0")).first()
+        paths = scope_paths(request.user)
+        if paths is not None and (unit is None or not any(unit.path.startswith(p) for p in paths)):
+            form.add_error("scope", "该范围不在您的管辖范围内")
+        else:
+            try:
+                data = stats.reform_stats(scope, form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+            except stats.StatsError as exc:
+                form.add_error(None, str(exc))
+    if data and request.GET.get("format") == "xlsx":
+        return HttpResponse(stats_workbook(data), content_type=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=stats-{data['scope']['code']}.xlsx"})
+    chart = None
+    if data:
+        rows = [r for r in data["rows"] if r["before"] or r["after"]]
+        chart = json.dumps({"labels": [r["label"] for r in rows], "before": [r["before"] for r in rows],
+                            "after": [r["after"] for r in rows]}, ensure_ascii=False)
+    return render(request, "divisions/stats.html", {"form": form, "data": data, "chart": chart,
+                                                    "query": request.GET.urlencode()})
+
+
+def _server_files():
+    d = settings.NBS_DIR
+    return sorted(p.name for p in d.glob("*.csv*")) if d.is_dir() else []
+
+
+def edition_list(request):
+    form = None
+    if request.user.may_change_divisions():
+        form = EditionImportForm(request.POST or None, request.FILES or None, server_files=_server_files())
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            if d.get("file"):
+                uploads = settings.MEDIA_ROOT / "uploads"
+                uploads.mkdir(parents=True, exist_ok=True)
+                path = uploads / f"{uuid.uuid4().hex}-{d['file'].name[-40:]}"
+                with open(path, "wb") as fh:
+                    for chunk in d["file"].chunks():
+                        fh.write(chunk)
+            else:
+                path = settings.NBS_DIR / d["server_file"]
+            job = jobs.start("nbs_import", f"导入 {d['edition']} 年版统计用区划代码", owner=request.user,
+                             path=str(path), edition=d["edition"], ref_date=d["ref_date"].isoformat(),
+                             scope=d["scope"] or "")
+            return redirect("core:job", pk=job.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("您的角色不能导入版次")
+    editions = Edition.objects.all()
+    return render(request, "divisions/editions.html", {"editions": editions, "form": form})
+
+
+def _visible_runs(request):
+    runs = ReconciliationRun.objects.select_related("from_edition", "to_edition")
+    paths = scope_paths(request.user)
+    if paths is None:
+        return runs
+    # A run is visible when its scope lies inside one of the user's units.
+    q = Q(pk__in=[])
+    for code in Division.objects.filter(path__in=paths).exclude(code="").values_list("code", flat=True):
+        q |= Q(scope__startswith=prefix_of(code))
+    return runs.filter(q)
+
+
+def run_list(request):
+    form = None
+    if request.user.may_change_divisions():
+        form = ReconcileForm(request.POST or None, initial={"scope": _default_scope(request)[:6]})
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            job = jobs.start("reconcile", f"比对 {d['from_edition'].year}→{d['to_edition'].year} {d['scope'] or '全国'}",
+                             owner=request.user, from_edition=d["from_edition"].pk, to_edition=d["to_edition"].pk,
+                             scope=d["scope"] or "")
+            return redirect("core:job", pk=job.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("您的角色不能发起版本比对")
+    return render(request, "divisions/runs.html", {"runs": _visible_runs(request), "form": form})
+
+
+def run_detail(request, pk):
+    run = get_object_or_404(_visible_runs(request), pk=pk)
+    qs = run.proposals.all()
+    f = {k: request.GET.get(k, "") for k in ("type", "status", "level", "confidence", "q")}
+    if f["type"] in EventType.values:
+        qs = qs.filter(type=f["type"])
+    if f["status"] in ProposalStatus.values:
+        qs = qs.filter(status=f["status"])
+    if f["level"].isdigit():
+        qs = qs.filter(level=int(f["level"]))
+    if f["confidence"] == "low":
+        qs = qs.filter(confidence__lt=0.6)
+    elif f["confidence"] == "high":
+        qs = qs.filter(confidence__gte=0.8)
+    if f["q"]:
+        qs = qs.filter(evidence__contains=f["q"])
+    if request.method == "POST":
+        _require_editor(request)
+        action = request.POST.get("action")
+        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        chosen = run.proposals.filter(pk__in=ids)
+        if action == "confirm":
+            done, errors = services.confirm_all(run, user=request.user, proposals=chosen)
+            messages.success(request, f"已确认 {done} 条建议")
+            for e in errors[:20]:
+                messages.error(request, e)
+        elif action == "reject":
+            n = chosen.filter(status=ProposalStatus.PENDING).update(status=ProposalStatus.REJECTED, reviewed_by=request.user)
+            messages.success(request, f"已驳回 {n} 条建议")
+        return redirect(request.get_full_path())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    status_counts = dict(run.proposals.values_list("status").annotate(n=Count("id")))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "divisions/run.html", {
+        "run": run, "page": page, "f": f, "types": EventType.choices, "statuses": ProposalStatus.choices,
+        "status_counts": status_counts, "query": query.urlencode(), "can_edit": request.user.may_change_divisions(),
+        "count_rows": [(dict(EventType.choices).get(k, "未变化" if k == "unchanged" else k), v) for k, v in sorted(run.counts.items())],
+    })
+
+
+@require_POST
+def proposal_decide(request, pk):
+    _require_editor(request)
+    proposal = get_object_or_404(Proposal.objects.filter(run__in=_visible_runs(request)), pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "confirm":
+            when = request.POST.get("effective_date")
+            when = dt.date.fromisoformat(when) if when else None
+            services.confirm_proposal(proposal, user=request.user, effective_date=when,
+                                      document=request.POST.get("document", "").strip())
+            messages.success(request, "已确认,变更已写入区划台账")
+        elif action == "reject":
+            services.reject_proposal(proposal, user=request.user)
+            messages.success(request, "已驳回")
+    except ValueError:
+        messages.error(request, "生效日期格式应为 YYYY-MM-DD")
+    except services.DivisionError as exc:
+        messages.error(request, str(exc))
+    return redirect(request.POST.get("next") or reverse("divisions:run", args=[proposal.run_id]))

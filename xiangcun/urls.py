@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("xiangcun.core.urls")),
+    path("accounts/", include("xiangcun.accounts.urls")),
+    path("divisions/", include("xiangcun.divisions.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -163,7 +163,8 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "static"  # only for `collectstatic` in production; WhiteNoise serves from the finders
+STATIC_ROOT.mkdir(exist_ok=True)
 import xstatic.pkg.bootstrap  # noqa: E402
 import xstatic.pkg.leaflet  # noqa: E402
 

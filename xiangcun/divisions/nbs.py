@@ -58,14 +58,10 @@ def parse_edition(text: str, scope: str = "") -> list[Entry]:
 
     The whole file is validated, and every error is reported by line, before anything is returned.
     """
-    errors: list[str] = []
-    total_errors = 0
+    found: list[tuple[int, str]] = []
 
-    def error(msg: str):
-        nonlocal total_errors
-        total_errors += 1
-        if len(errors) < MAX_ERRORS:
-            errors.append(msg)
+    def error(line: int, msg: str):
+        found.append((line, msg))
 
     reader = csv.reader(io.StringIO(text))
     try:
@@ -81,23 +77,24 @@ def parse_edition(text: str, scope: str = "") -> list[Entry]:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != 4:
-            error(f"第 {lineno} 行:应有 4 列,实际 {len(row)} 列")
+            error(lineno, f"第 {lineno} 行:应有 4 列,实际 {len(row)} 列")
             continue
         code, name, level_text, parent = (x.strip() for x in row)
         if not (len(code) == 12 and code.isdigit() and code.isascii()):
-            error(f"第 {lineno} 行:区划代码“{code}”不是 12 位数字")
+            error(lineno, f"第 {lineno} 行:区划代码“{code}”不是 12 位数字")
             continue
         if not name:
-            error(f"第 {lineno} 行:代码 {code} 的名称为空")
+            error(lineno, f"第 {lineno} 行:代码 {code} 的名称为空")
         if level_text not in {"1", "2", "3", "4", "5"}:
-            error(f"第 {lineno} 行:层级“{level_text}”应为 1–5")
+            error(lineno, f"第 {lineno} 行:层级“{level_text}”应为 1–5")
             continue
         level = int(level_text)
         if code in entries:
-            error(f"第 {lineno} 行:区划代码 {code} 重复(首次出现在第 {lines[code]} 行)")
+            error(lineno, f"第 {lineno} 行:区划代码 {code} 重复(首次出现在第 {lines[code]} 行)")
             continue
         if level != code_level(code):
-            error(f"第 {lineno} 行:代码 {code} 的层级应为 {code_level(code)},文件中为 {level}")
+            error(lineno, f"第 {lineno} 行:代码 {code} 的层级应为 {code_level(code)},文件中为 {level}")
+            continue
         entries[code] = Entry(code, name, level, parent)
         lines[code] = lineno
 
@@ -105,20 +102,21 @@ def parse_edition(text: str, scope: str = "") -> list[Entry]:
         lineno = lines[code]
         if entry.level == 1:
             if entry.parent_code:
-                error(f"第 {lineno} 行:省级单位 {code} 不应有上级代码")
+                error(lineno, f"第 {lineno} 行:省级单位 {code} 不应有上级代码")
             continue
         parent = entries.get(entry.parent_code)
         if parent is None:
-            error(f"第 {lineno} 行:上级代码“{entry.parent_code}”在文件中不存在")
+            error(lineno, f"第 {lineno} 行:上级代码“{entry.parent_code}”在文件中不存在")
             continue
         expected = entry.level - 1
         if parent.level != expected and not (entry.level == 4 and parent.code in CITIES_WITHOUT_COUNTIES):
-            error(f"第 {lineno} 行:上级 {parent.code} 是第 {parent.level} 级,而 {code} 是第 {entry.level} 级")
+            error(lineno, f"第 {lineno} 行:上级 {parent.code} 是第 {parent.level} 级,而 {code} 是第 {entry.level} 级")
         elif not code.startswith(prefix_of(parent.code)):
-            error(f"第 {lineno} 行:代码 {code} 与上级代码 {parent.code} 的前缀不一致")
+            error(lineno, f"第 {lineno} 行:代码 {code} 与上级代码 {parent.code} 的前缀不一致")
 
-    if total_errors:
-        raise EditionFileError(errors, total_errors)
+    if found:
+        found.sort(key=lambda item: item[0])
+        raise EditionFileError([msg for _, msg in found[:MAX_ERRORS]], len(found))
     if not scope:
         return list(entries.values())
     keep: dict[str, Entry] = {}
@@ -214,7 +212,13 @@ _COMMITTEE = [
     ("街道办事处", "街道"),
     ("办事处", "街道"),
 ]
-_GENERIC_TAIL = re.compile(r"((?:[\u4e00-\u9fff]{1,3}族)+乡|民族苏木|苏木|街道|社区|镇|乡|村)$")
+ETHNIC_GROUPS = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_ETHNIC = "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True))
+_GENERIC_TAIL = re.compile(rf"((?:(?:{_ETHNIC})族)+(?:乡|镇|苏木)|民族乡|民族苏木|苏木|街道|社区|镇|乡|村)$")
 
 
 def display_name(name: str) -> str:

@@ -1,0 +1,184 @@
+"""The pages, as the cast of users sees them: the county office, a township, a 民政 editor, an outsider."""
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from conftest import REF
+from xiangcun.accounts.models import Role
+from xiangcun.divisions import services
+from xiangcun.divisions.models import Division, Proposal
+
+
+@pytest.fixture
+def cast(maerkang, unit, make_user):
+    return {
+        "office": make_user("office", Role.REFORM_OFFICE, maerkang),
+        "songgang": make_user("songgang", Role.TOWNSHIP, unit("松岗镇")),
+        "maerkang_town": make_user("mkz", Role.TOWNSHIP, unit("马尔康镇")),
+        "nobody": make_user("nobody", Role.ANALYST, None),
+    }
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_login_is_required(client, db):
+    response = client.get(reverse("divisions:list"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_login_page_signs_a_user_in(client, cast):
+    page = client.get(reverse("accounts:login"))
+    assert "登录" in page.content.decode()
+    response = client.post(reverse("accounts:login"), {"username": "office", "password": "pw-for-tests-1"})
+    assert response.status_code == 302
+    home = client.get(reverse("core:home"))
+    assert "马尔康市" in home.content.decode() and "全市乡镇从14个减为13个" in home.content.decode()
+
+
+def test_the_county_office_lists_and_searches_its_units(client, cast):
+    login(client, cast["office"])
+    page = client.get(reverse("divisions:list"), {"q": "纳足"}).content.decode()
+    assert "纳足村" in page and "513201100210" in page and "西索村" not in page
+    abolished = client.get(reverse("divisions:list"), {"status": "abolished", "level": 4}).content.decode()
+    assert "卓克基镇" in abolished and "松岗镇" not in abolished
+
+
+def test_a_township_user_sees_only_its_township(client, cast, unit):
+    login(client, cast["songgang"])
+    page = client.get(reverse("divisions:list"), {"status": "all"}).content.decode()
+    assert "松岗村" in page and "党坝村" not in page and "马尔康镇" not in page
+    assert client.get(reverse("divisions:detail", args=[unit("党坝乡").pk])).status_code == 404
+    assert client.get(reverse("divisions:lineage", args=[unit("党坝乡").pk])).status_code == 404
+    assert client.get(reverse("divisions:detail", args=[unit("松岗村").pk])).status_code == 200
+    export = load_workbook(io.BytesIO(client.get(reverse("divisions:export"), {"status": "all"}).content)).active
+    names = {row[1] for row in export.iter_rows(min_row=2, values_only=True)}
+    assert "松岗镇" in names and "党坝乡" not in names and "党坝村" not in names
+
+
+def test_jurisdiction_follows_the_merger(client, cast, unit):
+    """马尔康镇 absorbed 卓克基镇: its staff see the abolished town; 松岗镇 staff do not."""
+    login(client, cast["maerkang_town"])
+    assert client.get(reverse("divisions:detail", args=[unit("卓克基镇").pk])).status_code == 200
+    login(client, cast["songgang"])
+    assert client.get(reverse("divisions:detail", args=[unit("卓克基镇").pk])).status_code == 404
+
+
+def test_a_user_without_jurisdiction_sees_nothing(client, cast, unit):
+    login(client, cast["nobody"])
+    assert client.get(reverse("divisions:detail", args=[unit("松岗镇").pk])).status_code == 404
+    assert "松岗镇" not in client.get(reverse("divisions:list")).content.decode()
+
+
+def test_the_detail_page_shows_timeline_and_successor(client, cast, unit):
+    login(client, cast["office"])
+    page = client.get(reverse("divisions:detail", args=[unit("卓克基镇").pk])).content.decode()
+    assert "已于 2020-06-30 撤销" in page and "马尔康镇" in page and "现由" in page
+    lineage = client.get(reverse("divisions:lineage", args=[unit("卓克基镇").pk])).json()
+    assert {n["name"] for n in lineage["nodes"]} >= {"卓克基镇", "马尔康镇"}
+    assert any("合并" in link["label"] for link in lineage["links"])
+
+
+def test_stats_page_and_its_excel(client, cast):
+    login(client, cast["office"])
+    q = {"scope": "513201", "date_from": "2019-10-31", "date_to": "2020-06-30"}
+    page = client.get(reverse("divisions:stats"), q).content.decode()
+    assert "全市乡镇从14个减为13个,减少1个,减幅7.14%" in page
+    xlsx = client.get(reverse("divisions:stats"), {**q, "format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    login(client, cast["songgang"])
+    refused = client.get(reverse("divisions:stats"), q).content.decode()
+    assert "不在您的管辖范围内" in refused and "减为13个" not in refused
+
+
+def test_only_editors_change_the_registry(client, cast, unit):
+    login(client, cast["songgang"])
+    assert client.get(reverse("divisions:event_new")).status_code == 403
+    assert client.post(reverse("divisions:group_add", args=[unit("松岗村").pk]), {"name": "九组"}).status_code == 403
+
+
+def test_the_office_records_a_merger_by_hand(client, cast, unit):
+    login(client, cast["office"])
+    a, b = unit("松岗村"), unit("直波村")
+    response = client.post(reverse("divisions:event_new"), {
+        "type": "merge", "effective_date": "2022-03-01", "document": "马府发〔2022〕3号",
+        "predecessors": [b.pk], "successor": a.pk})
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert str(b.valid_to) == "2022-03-01"
+    events = client.get(reverse("divisions:events"), {"q": "马府发"}).content.decode()
+    assert "直波村" in events and "马府发〔2022〕3号" in events
+    # a bad request is explained, and changes nothing
+    page = client.post(reverse("divisions:event_new"), {"type": "merge", "effective_date": "2022-03-01",
+                                                         "predecessors": [a.pk]}).content.decode()
+    assert "合并需要选择被撤并的单位和并入单位" in page
+
+
+def _sheet(rows):
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "groups.xlsx"
+    return buf
+
+
+def test_villager_group_import_reports_every_error_and_writes_nothing(client, cast, unit):
+    login(client, cast["office"])
+    village = unit("松岗村")
+    header = ["村民小组名称", "所属村代码", "户数", "人口"]
+    bad = _sheet([header, ["一组", village.code, 30, 120], ["", village.code, 10, 40],
+                  ["三组", "513201999999", "x", 5], ["四组", village.code, -1, None]])
+    response = client.post(reverse("divisions:group_import", args=[unit("松岗镇").pk]), {"file": bad})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "发现 4 处错误" in page and "不能为空" in page and "不是您管辖范围内现有的村" in page and "非负整数" in page
+    assert not village.children.exists()
+
+
+def test_villager_group_import_is_idempotent_and_tolerates_excel_quirks(client, cast, unit):
+    login(client, cast["office"])
+    village = unit("松岗村")
+    code_as_number = int(village.code)
+    rows = [["村民小组名称", "所属村代码", "户数", "人口"], ["一组", code_as_number, "３０", 120], ["二组", village.code, 25.0, 90], [None, None, None, None]]
+    for _ in range(2):
+        response = client.post(reverse("divisions:group_import", args=[unit("松岗镇").pk]), {"file": _sheet(rows)})
+        assert response.status_code == 302
+    groups = {g.name: (g.households, g.population) for g in village.children.all()}
+    assert groups == {"一组": (30, 120), "二组": (25, 90)}
+    template = client.get(reverse("divisions:group_template"))
+    assert load_workbook(io.BytesIO(template.content)).active["A1"].value == "村民小组名称"
+
+
+def test_reviewing_proposals_confirms_them_in_order(client, editions, make_user, django_capture_on_commit_callbacks):
+    services.adopt_baseline(editions[2019], "513201")
+    county = services.lookup("513201000000", REF[2019])
+    office = make_user("office2", Role.REFORM_OFFICE, county)
+    login(client, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("divisions:runs"), {"from_edition": editions[2019].pk,
+                                                           "to_edition": editions[2020].pk, "scope": "513201"})
+    job_page = client.get(response["Location"]).content.decode()
+    assert "已完成" in job_page and "100%" in job_page and "比对完成" in job_page
+    run = Proposal.objects.first().run
+    page = client.get(reverse("divisions:run", args=[run.pk]), {"type": "merge"}).content.decode()
+    assert "卓克基镇" in page and "党坝村" in page
+    ids = list(run.proposals.values_list("pk", flat=True))
+    client.post(reverse("divisions:run", args=[run.pk]), {"action": "confirm", "ids": ids})
+    assert not run.proposals.filter(status="pending").exists()
+    assert Division.objects.get(name="卓克基镇").valid_to == REF[2020]
+
+
+def test_a_township_user_cannot_see_another_scopes_runs(client, cast, editions):
+    run = services.run_reconciliation(editions[2019], editions[2020], "513201")
+    login(client, cast["songgang"])
+    assert client.get(reverse("divisions:run", args=[run.pk])).status_code == 404
+    login(client, cast["office"])
+    assert client.get(reverse("divisions:run", args=[run.pk])).status_code == 200

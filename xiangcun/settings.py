@@ -169,6 +169,7 @@ import xstatic.pkg.bootstrap  # noqa: E402
 import xstatic.pkg.leaflet  # noqa: E402
 
 STATICFILES_DIRS = [
+    BASE_DIR / "xiangcun" / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
     ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
     # ECharts comes from npm (package-lock.json); no Python package ships it.

@@ -30,7 +30,8 @@ def home(request):
                     reform = None
     return render(request, "core/home.html", {
         "scope": scope,
-        "counts": [(label, counts.get(value, 0)) for value, label in Level.choices if value >= 3],
+        "counts": [(label, counts.get(level, 0)) for level, label in
+                   ((Level.COUNTY, "县级单位"), (Level.TOWNSHIP, "乡级单位"), (Level.VILLAGE, "村级单位"), (Level.GROUP, "村民小组"))],
         "abolished": abolished,
         "recent_events": events.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id")[:8],
         "event_total": events.count(),

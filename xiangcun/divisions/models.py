@@ -188,6 +188,22 @@ class ChangeEvent(models.Model):
     def __str__(self):
         return f"{self.effective_date} {self.get_type_display()}"
 
+    def sides(self):
+        """(before, after): lists of (division, name) with each unit's name just before and on the date,
+        so a rename reads 英古村 → 牛里村 rather than the current name twice."""
+        import datetime as dt
+
+        day_before = self.effective_date - dt.timedelta(days=1)
+
+        def named(units, when):
+            out = []
+            for d in units:
+                v = d.versions.filter(valid_on(when)).only("name").first()
+                out.append((d, v.name if v else d.name))
+            return out
+
+        return named(self.predecessors.all(), day_before), named(self.successors.all(), self.effective_date)
+
 
 class Edition(models.Model):
     """An official NBS edition of the statistical division codes, as a dated snapshot."""

@@ -39,8 +39,7 @@ test: install
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python benchmarks/nbs_import.py
-	$(BIN)/python benchmarks/reconcile.py
+	$(BIN)/python benchmarks/divisions.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -85,6 +85,7 @@ class _Reconciler:
             self.keys_old_by_parent[e.parent_code][name_key(e.name)] += 1
         self.m: dict[str, str] = {}  # old code -> new code of continuing units
         self.m_inv: dict[str, str] = {}
+        self.absorbed: dict[str, str] = {}  # old code of a unit merged away -> new code of the unit it went into
         self.result = Result()
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -260,6 +261,7 @@ class _Reconciler:
                 else:
                     targets = [c for c, _ in dest.most_common()]
                     used_new.update(t for t in targets if t in new_b)
+                    self.absorbed[a.code] = targets[0]  # its leftover villages: most likely with the largest share
                     self.propose("split", [a], [self.B[t] for t in targets], 0.7,
                                  f"{display_name(a.name)}的下级分别转入"
                                  + "、".join(f"{self.name(self.B, t)}({dest[t]} 个)" for t in targets))
@@ -270,7 +272,8 @@ class _Reconciler:
             if b.code not in used_new and b.code not in merges:
                 fresh_by_parent[b.parent_code].append(b)
         for a in gone:
-            parent_b = self.m.get(a.parent_code)
+            # A village whose township was merged away is looked for under the township it went into.
+            parent_b = self.m.get(a.parent_code) or self.absorbed.get(a.parent_code)
             if parent_b is None:
                 self.propose("abolish", [a], [], 0.5, f"{display_name(a.name)}在新版中不再出现,其上级也已不存在,去向不明")
                 continue
@@ -289,6 +292,7 @@ class _Reconciler:
                       f"{display_name(a.name)}在新版中不再出现,同一上级下无新设单位,按相邻代码推测并入{display_name(best.name)},请核实")
 
         for succ_code, preds in merges.items():
+            self.absorbed.update((a.code, succ_code) for a in preds)
             b = self.B[succ_code]
             kind = "并入" if succ_code in self.m_inv else "合并设立"
             ev = "；".join(evidence[succ_code])

@@ -60,14 +60,32 @@ def _filtered_units(request):
     return qs.order_by("path")
 
 
+def _as_of(request):
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return None
+
+
 def division_list(request):
+    """Current units, or the tree as it stood on `as_of` (then rows are DivisionVersions)."""
+    as_of = _as_of(request)
     qs = _filtered_units(request)
+    if as_of:
+        qs = services.versions_on(as_of).filter(division__in=qs.model.objects.visible_to(request.user))
+        for key, field in (("level", "level"), ("kind", "kind")):
+            value = request.GET.get(key)
+            if value:
+                qs = qs.filter(**{field: value})
+        q = request.GET.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "divisions/list.html", {
         "page": page, "levels": Level.choices, "kinds": Kind.choices, "query": query.urlencode(),
-        "status": request.GET.get("status", "current"), "total": page.paginator.count,
+        "status": request.GET.get("status", "current"), "total": page.paginator.count, "as_of": as_of,
     })
 
 

@@ -182,3 +182,37 @@ def test_a_township_user_cannot_see_another_scopes_runs(client, cast, editions):
     assert client.get(reverse("divisions:run", args=[run.pk])).status_code == 404
     login(client, cast["office"])
     assert client.get(reverse("divisions:run", args=[run.pk])).status_code == 200
+
+
+def test_the_list_shows_the_tree_as_of_a_date(client, cast):
+    login(client, cast["office"])
+    before = client.get(reverse("divisions:list"), {"as_of": "2020-01-01", "level": 5, "q": "纳足"}).content.decode()
+    assert "513201101200" in before and "513201100210" not in before
+    after = client.get(reverse("divisions:list"), {"as_of": "2021-01-01", "level": 4}).content.decode()
+    assert "卓克基镇" not in after and "马尔康镇" in after
+
+
+def test_an_edition_imports_as_a_job_from_the_page(client, db, make_user, settings, nbs_subset,
+                                                   django_capture_on_commit_callbacks):
+    from xiangcun.divisions.models import Edition, EditionEntry
+
+    settings.NBS_DIR = nbs_subset
+    admin = make_user("admin1", Role.ADMIN, None)
+    login(client, admin)
+    page = client.get(reverse("divisions:editions")).content.decode()
+    assert "2019.csv.gz" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("divisions:editions"), {
+            "edition": 2019, "ref_date": "2019-10-31", "scope": "513201", "server_file": "2019.csv.gz"})
+    job = client.get(response["Location"]).content.decode()
+    assert "已完成" in job and "2019 年版导入" in job
+    assert Edition.objects.get(year=2019).scopes == ["513201"]
+
+    bad = io.BytesIO("code,name,level,parent_code\n510000000000,四川省,1,\n513201999999,无上级,5,513201999000\n".encode())
+    bad.name = "bad.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("divisions:editions"), {"edition": 2030, "ref_date": "2030-01-01", "file": bad})
+    job = client.get(response["Location"]).content.decode()
+    assert "失败" in job and "第 3 行" in job and "不存在" in job
+    assert not Edition.objects.filter(year=2030).exists()
+    assert EditionEntry.objects.filter(code="513201999999").count() == 0

@@ -160,7 +160,11 @@ class _Reconciler:
             if parent_b and len(cands) == 1:
                 b = cands[0]
                 self.match(a, b)
-                self.propose("recode", [a], [b], 0.9, f"同一上级下同名单位,代码由 {a.code} 变为 {b.code}")
+                if display_name(a.name) != display_name(b.name):  # e.g. 撤乡设镇: 甲乡 200 → 甲镇 1xx
+                    self.propose(_kind_change_type(a, b), [a], [b], 0.85,
+                                 f"同一上级下,“{display_name(a.name)}”改为“{display_name(b.name)}”,代码由 {a.code} 变为 {b.code}")
+                else:
+                    self.propose("recode", [a], [b], 0.9, f"同一上级下同名单位,代码由 {a.code} 变为 {b.code}")
             else:
                 rest.append(a)
         return rest

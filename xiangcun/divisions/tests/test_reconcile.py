@@ -93,3 +93,12 @@ def test_a_new_village_with_no_predecessor_is_established():
     result = reconcile(old, new)
     (p,) = result.proposals
     assert p["type"] == "establish" and p["successors"][0]["name"] == "新村"
+
+
+def test_a_township_becoming_a_town_with_a_new_code_is_named_so():
+    old = BASE + [E("511101200000", "甲乡", "511101000000"), E("511101200201", "一村", "511101200000")]
+    new = BASE + [E("511101105000", "甲镇", "511101000000"), E("511101105201", "一村", "511101105000")]
+    result = reconcile(old, new)
+    types = {p["type"]: p for p in result.proposals}
+    assert set(types) == {"township_to_town", "recode"}
+    assert types["township_to_town"]["successors"][0]["code"] == "511101105000"

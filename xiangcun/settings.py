@@ -47,19 +47,25 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 NBS_DIR = Path(os.environ.get("XIANGCUN_NBS_DIR") or BASE_DIR.parent / "shared" / "data" / "nbs")
 
 
-def _secret_key() -> str:
-    key = os.environ.get("XIANGCUN_SECRET_KEY")
-    if key:
-        return key
-    # Local default: a random key kept in the data directory, so sessions survive restarts.
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+def _local_secret(env_name: str, file_name: str, make) -> str:
+    """A secret from the environment, or (for local use) one generated once into the data directory."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = DATA_DIR / file_name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+def _fernet_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+SECRET_KEY = _local_secret("XIANGCUN_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
 DEBUG = env_bool("XIANGCUN_DEBUG", False)
 ALLOWED_HOSTS = env_list("XIANGCUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("XIANGCUN_CSRF_TRUSTED_ORIGINS", [])
@@ -75,6 +81,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "js_lib_htmx",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "xiangcun.core",
     "xiangcun.accounts",
     "xiangcun.divisions",
@@ -91,7 +102,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
     "xiangcun.core.middleware.RequestIdMiddleware",
+    "xiangcun.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "xiangcun.urls"
@@ -145,11 +158,29 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env_int("XIANGCUN_SESSION_SECONDS", 8 * 3600)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # login throttling and lock-out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username (from any address) after 5 failures for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("XIANGCUN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("XIANGCUN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Lock-out is by username only: township offices share one NAT address, and locking the address
+# would lock a whole office out because of one person.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Idle timeout: the session expires after this many seconds without a request.
+SESSION_COOKIE_AGE = env_int("XIANGCUN_SESSION_SECONDS", 2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -197,3 +228,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIANGCUN_LOG_LEVEL", "WARNING")},
 }
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "xiangcun.core.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "xiangcun.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "xiangcun API",
+    "DESCRIPTION": "乡村两项改革“后半篇”工作平台接口。认证:请求头 Authorization: Token <令牌>。"
+    "所有数据按用户的管辖范围过滤,范围外的对象返回 404。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Content Security Policy: nothing from outside origins (see core.middleware.SecurityHeadersMiddleware).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# Personal data (names of residents, 身份证号, phone numbers) is encrypted at rest with this key.
+PII_KEY = _local_secret("XIANGCUN_PII_KEY", "pii_key", _fernet_key)

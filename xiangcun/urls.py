@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("xiangcun.core.urls")),
     path("accounts/", include("xiangcun.accounts.urls")),
     path("divisions/", include("xiangcun.divisions.urls")),
+    path("api/v1/", include("xiangcun.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,6 @@
 """Pages of the divisions module. Views are thin: they scope, call services, render."""
 import datetime as dt
 import io
-import json
 import uuid
 
 from django.conf import settings
@@ -255,8 +254,9 @@ def stats_page(request):
     chart = None
     if data:
         rows = [r for r in data["rows"] if r["before"] or r["after"]]
-        chart = json.dumps({"labels": [r["label"] for r in rows], "before": [r["before"] for r in rows],
-                            "after": [r["after"] for r in rows]}, ensure_ascii=False)
+        chart = {"labels": [r["label"] for r in rows], "series": [
+            {"name": "改革前", "data": [r["before"] for r in rows], "color": "#9aa5b1"},
+            {"name": "改革后", "data": [r["after"] for r in rows], "color": "#1f4e79"}]}
     return render(request, "divisions/stats.html", {"form": form, "data": data, "chart": chart,
                                                     "query": request.GET.urlencode()})
 

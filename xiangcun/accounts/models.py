@@ -2,6 +2,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from xiangcun.core.crypto import EncryptedCharField, mask_phone
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
@@ -19,6 +21,9 @@ class User(AbstractUser):
     )
     department = models.CharField("所属部门", max_length=50, blank=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = EncryptedCharField("手机号", blank=True, default="")
+    totp_secret = EncryptedCharField(blank=True, default="")
+    totp_enabled = models.BooleanField("已启用动态口令", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -26,6 +31,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    def may_manage_users(self) -> bool:
+        return self.is_administrator or self.role == Role.REFORM_OFFICE
 
     @property
     def sees_everything(self) -> bool:

@@ -1,8 +1,17 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", login_not_required(views.LoginView.as_view()), name="login"),
+    path("login/otp/", views.otp_verify, name="otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("otp/", views.otp_setup, name="otp_setup"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_edit, name="user_new"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/phone/", views.user_phone, name="user_phone"),
 ]

@@ -1,0 +1,56 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from xiangcun.core.validators_basic import normalise_mobile
+from xiangcun.divisions.models import Division
+
+from .models import Role, User
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(label="动态口令", max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class UserForm(forms.ModelForm):
+    password = forms.CharField(label="初始密码", required=False, widget=forms.PasswordInput,
+                               help_text="新建用户必填;编辑时留空表示不修改。至少 10 位,不能过于常见或全为数字。")
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "role", "department", "jurisdiction", "phone", "is_active"]
+        labels = {"username": "用户名", "is_active": "启用"}
+
+    def __init__(self, *args, manager=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        units = Division.objects.visible_to(manager).current().filter(level__lte=5)
+        self.fields["jurisdiction"].queryset = units.order_by("path")
+        self.fields["jurisdiction"].required = not manager.is_administrator
+        if not manager.is_administrator:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        return normalise_mobile(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if not self.instance.pk and not password:
+            self.add_error("password", "新建用户需要设置初始密码")
+        if password:
+            candidate = self.instance if self.instance.pk else User(username=data.get("username", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user

@@ -51,8 +51,9 @@ def create_backup() -> bytes:
     buf = io.BytesIO()
     counts = {}
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        outermost = not connection.in_atomic_block  # else the caller's transaction is the snapshot
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             for model in _models():

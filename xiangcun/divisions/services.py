@@ -359,15 +359,17 @@ def import_edition(path, year: int, ref_date: dt.date, scope: str = "", data: by
                 conflicts.append(f"代码 {e.code}:已导入为“{old[0]}”,文件中为“{e.name}”")
         if conflicts:
             raise nbs.EditionFileError(conflicts[: nbs.MAX_ERRORS], len(conflicts))
-        progress(2, 3, f"写入 {len(new_rows)} 条")
-        _bulk_insert_entries(edition.pk, new_rows)
+        chunk = 50_000
+        steps = 2 + max(1, -(-len(new_rows) // chunk))
+        for i in range(0, len(new_rows), chunk):
+            progress(2 + i // chunk, steps, f"写入第 {i + 1}–{min(i + chunk, len(new_rows))} 条,共 {len(new_rows)} 条")
+            _bulk_insert_entries(edition.pk, new_rows[i:i + chunk])
         scopes = set(edition.scopes) | {scope}
         if "" in scopes:
             scopes = {""}
         edition.scopes = sorted(scopes)
         edition.row_count = edition.row_count + len(new_rows)
         edition.save()
-    progress(3, 3, "完成")
     return ImportResult(edition, len(new_rows), len(entries) - len(new_rows))
 
 

@@ -33,6 +33,7 @@ import scipy.sparse as sp
 
 from . import validate as V
 from .errors import InfeasibleError, SolverError
+from .benders import lp_bound as benders_lp_bound
 from .heuristics import NeighbourLists, iterated_local_search, lagrangian_bound, pmedian_cost
 from .milp import solve_milp
 from .result import LocateResult, assignment_stats, relative_gap
@@ -138,13 +139,11 @@ class _Levels:
         self.D = self.vals[new]  # row-major => levels of row i at lvl_off[i]:lvl_off[i+1]
 
     def level_of(self, cost: np.ndarray) -> np.ndarray:
-        """Level index of a served cost per demand point."""
-        n = len(cost)
-        out = np.empty(n, dtype=np.int64)
-        for i in range(n):  # searchsorted per row (n small for exact models)
-            d = self.D[self.lvl_off[i] : self.lvl_off[i + 1]]
-            out[i] = int(np.searchsorted(d, cost[i]))
-        return out
+        """Index of the first level >= cost per demand point (L_i when beyond every level)."""
+        cost = np.asarray(cost, dtype=np.float64)
+        t = (self.vals < cost[:, None]).sum(axis=1)  # positions strictly cheaper
+        prev = np.where(t > 0, self.lev[np.arange(len(t)), np.maximum(t - 1, 0)] + 1, 0)
+        return np.minimum(prev, self.L).astype(np.int64)
 
 
 def _build_truncated(lv: _Levels, w: np.ndarray, K: np.ndarray, p: int, m: int, allowed, req):
@@ -208,14 +207,46 @@ def _exact(C, w, p, allowed, req, deadline, mip_gap, seed, verbose):
     # only solutions with objective below the threshold are searched for; the others cannot improve
     # the incumbent by more than the tolerance
     threshold = (ub - 1.0 + 1e-6) if integral else ub * (1.0 - max(mip_gap, 1e-9))
-    cur = allowed.copy()
-    lv = _Levels(C, cur)
-    served = lv.level_of(ub_travel)
-    K = np.minimum(served + 2, lv.L)
     lb = -math.inf
     status = "time_limit"
     best_sites = ub_sites
     stats = {"lp_solves": 0, "milp_solves": 0, "fixed_sites": 0, "models": []}
+    # 1) LP relaxation by Benders cuts (m + n columns): bound, LP point and reduced costs
+    y_h = np.zeros(m)
+    y_h[ub_sites] = 1.0
+    t1 = time.perf_counter()
+    lp_lb, y_lp, rc, lp_radius, binfo = benders_lp_bound(C, w, p, allowed, req, y_h, deadline=deadline)
+    stats.update(binfo)
+    stats["lp_bound"] = lp_lb
+    stats["benders_seconds"] = round(time.perf_counter() - t1, 4)
+    lb = lp_lb if not integral else math.ceil(lp_lb - 1e-6)
+    # the LP point often is (nearly) integral: use it to look for a better incumbent
+    if y_lp is not None and np.isfinite(y_lp).all():
+        top = np.argsort(-y_lp, kind="stable")[:p]
+        if set(np.flatnonzero(y_lp > 0.5)) <= set(top):
+            nl = NeighbourLists(C, w, allowed)
+            cand, _, _ = iterated_local_search(nl, p, req, seed=seed, rounds=0, initial=np.sort(top),
+                                               deadline=deadline)
+            del nl
+            c_obj = pmedian_cost(C, w, cand)[0]
+            if c_obj < ub - 1e-9 * max(1.0, abs(ub)):
+                ub, best_sites = c_obj, cand
+                ub_travel = pmedian_cost(C, w, cand)[2]
+    threshold = (ub - 1.0 + 1e-6) if integral else ub * (1.0 - max(mip_gap, 1e-9))
+    cur = allowed.copy()
+    if rc is not None and lp_lb < threshold:
+        fix = cur & (y_lp < 1e-9) & (lp_lb + rc > threshold + 1e-9 * max(1.0, abs(ub)))
+        fix[req] = False
+        cur &= ~fix
+        stats["fixed_sites"] += int(fix.sum())
+    restricted_empty = int(cur.sum()) < p
+    lv = _Levels(C, cur)
+    restricted_empty = restricted_empty or bool((lv.L == 0).any())
+    served = lv.level_of(ub_travel)
+    if lp_radius is not None:
+        # keep the levels the LP solution uses (plus one), and those of the incumbent
+        served = np.maximum(served, lv.level_of(lp_radius))
+    K = np.maximum(1, np.minimum(served + 2, lv.L))
 
     def run_lp(K):
         """Extend truncation until the LP relaxation no longer uses any truncated tail."""
@@ -242,8 +273,7 @@ def _exact(C, w, p, allowed, req, deadline, mip_gap, seed, verbose):
             K = np.where(grow, np.minimum(np.maximum(K + 2, (3 * K) // 2), lv.L), K)
         return K, None
 
-    restricted_empty = False
-    for _round in range(3):
+    for _round in range(0 if (restricted_empty or lb >= threshold) else 3):
         K, lp = run_lp(K)
         if lp is None:
             break

@@ -27,7 +27,12 @@ class SortedCosts:
 
     def __init__(self, C: np.ndarray, allowed: np.ndarray):
         idx = np.flatnonzero(allowed)
-        A = np.asarray(C[:, idx], dtype=np.float64)
+        A = np.array(C[:, idx], dtype=np.float64)
+        bad = ~np.isfinite(A)
+        if bad.any():
+            # unreachable pairs: a large finite cost keeps the master a relaxation (valid bound)
+            fin = A[~bad]
+            A[bad] = 10.0 * ((fin.max() if fin.size else 1.0) * A.shape[0] + 1.0)
         order = np.argsort(A, axis=1, kind="stable")
         self.vals = np.take_along_axis(A, order, axis=1)
         self.sites = idx[order].astype(np.int32)

@@ -45,6 +45,8 @@ def _filtered_units(request):
     level = request.GET.get("level")
     if level and level.isdigit():
         qs = qs.filter(level=int(level))
+    elif not request.GET.get("q"):
+        qs = qs.filter(level__lt=Level.GROUP)  # villager groups only when asked for: they outnumber the rest
     kind = request.GET.get("kind")
     if kind in Kind.values:
         qs = qs.filter(kind=kind)

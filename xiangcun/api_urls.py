@@ -48,5 +48,7 @@ urlpatterns = _login_not_required([
     path("", include(router.urls)),
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
+]) + [
+    # the interactive docs are a page for people: signed in through the site's login
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-])
+]

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "xiangcun.core.middleware.RequestIdMiddleware",
+    "xiangcun.core.audit_middleware.AuditContextMiddleware",
     "xiangcun.core.middleware.SecurityHeadersMiddleware",
 ]
 
@@ -247,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "所有数据按用户的管辖范围过滤,范围外的对象返回 404。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

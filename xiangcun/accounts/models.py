@@ -53,7 +53,7 @@ class User(AbstractUser):
             return "全部" if self.sees_everything else "未设置"
         return self.jurisdiction.name
 
-    def may_change_divisions(self) -> bool:
+    def may_change_divisions(self) -> bool:  # declared for the matrix in divisions/permissions.py
         return self.is_superuser or self.role in (Role.ADMIN, Role.REFORM_OFFICE) or (
             self.role == Role.DEPARTMENT and self.department == "民政"
         )

@@ -109,7 +109,8 @@ def user_list(request):
 
 
 def user_edit(request, pk=None):
-    user = get_object_or_404(_managed_users(request), pk=pk) if pk else None
+    managed = _managed_users(request)  # checks the role first, for a new user too
+    user = get_object_or_404(managed, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=user, manager=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()

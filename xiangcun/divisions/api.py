@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from xiangcun.core.api import ApiError
@@ -184,7 +185,7 @@ class StatsViewSet(viewsets.ViewSet):
         if paths is not None:
             unit = Division.objects.filter(code=scope.ljust(12, "0")).first()
             if unit is None or not any(unit.path.startswith(p) for p in paths):
-                raise ApiError("该范围不在您的管辖范围内")
+                raise NotFound()  # outside the jurisdiction: 404, as for any record
         try:
             data = stats.reform_stats(scope, _date_param(request, "from", True), _date_param(request, "to", True))
         except stats.StatsError as exc:

@@ -71,7 +71,7 @@ def test_statistics_and_bad_parameters(api):
     bad = api["office"].get("/api/v1/division-stats/", {"scope": "513201", "from": "2019-13-31", "to": "x"})
     assert bad.status_code == 400 and "不是有效日期" in bad.json()["message"]
     outside = api["songgang"].get("/api/v1/division-stats/", {"scope": "513201", "from": "2019-10-31", "to": "2020-06-30"})
-    assert outside.status_code == 400 and "管辖范围" in outside.json()["message"]
+    assert outside.status_code == 404 and "管辖范围" in outside.json()["message"]
     assert api["office"].get("/api/v1/divisions/", {"level": "x"}).status_code == 400
     assert api["office"].get("/api/v1/divisions/", {"kind": "castle"}).json()["code"] == "invalid"
 

@@ -8,7 +8,7 @@ import random
 from django.conf import settings
 from django.db import transaction
 
-from . import services
+from . import geo, services
 from .models import Division, Edition, Kind, Level
 
 DEMO_COUNTY = "513201"  # 马尔康市, 阿坝州, 四川省
@@ -46,7 +46,15 @@ def _load_real(nbs_dir, log) -> Division:
             log(f"比对 {a}→{b}:确认 {done} 条变更" + (f",{len(errors)} 条失败" if errors else ""))
             for e in errors:
                 log("  " + e)
-    return services.lookup(DEMO_COUNTY.ljust(12, "0"), dt.date(2019, 10, 31))
+    county = services.lookup(DEMO_COUNTY.ljust(12, "0"), dt.date(2019, 10, 31))
+    _ensure_geometry(county, log)
+    return county
+
+
+def _ensure_geometry(county: Division, log) -> None:
+    if county.geometry is None:
+        n = geo.generate_demo_geometry(county)
+        log(f"生成演示边界 {n} 个(真实边界可用 xiangcun divisions import-geojson 导入)")
 
 
 @transaction.atomic
@@ -93,5 +101,6 @@ def _load_generated(log) -> Division:
     for tw in townships[2:8]:
         villages = list(Division.objects.filter(parent=tw, valid_to__isnull=True).order_by("code"))
         services.merge(villages[1:2], merge_day, into=villages[0], document="示例府民政〔2020〕2号")
+    _ensure_geometry(county, log)
     log("已生成示例县")
     return county

@@ -96,6 +96,10 @@ class Division(models.Model):
     households = models.PositiveIntegerField("户数", null=True, blank=True)
     population = models.PositiveIntegerField("人口", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    # Where the unit is: a GeoJSON geometry (polygon) and a representative point (lon/lat, WGS 84).
+    geometry = models.JSONField("边界", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
     # True when the registry holds this unit's whole subtree (an adopted scope), not just the unit
     # as an ancestor of one; statistics trust the registry only inside such a subtree.
     subtree_complete = models.BooleanField(default=False)

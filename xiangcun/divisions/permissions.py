@@ -21,6 +21,8 @@ URLS = {
     "divisions:events": Access(),
     "divisions:event_new": Access(allowed=editors),
     "divisions:stats": Access(),
+    "divisions:map": Access(),
+    "divisions:geojson": Access(),
     "divisions:editions": Access(),
     "divisions:runs": Access(),
     "divisions:run": Access(obj="run"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from xiangcun.core import jobs
 from xiangcun.core.scoping import scope_paths
 
-from . import imports, services, stats
+from . import geo, imports, services, stats
 from .exports import stats_workbook
 from .forms import EditionImportForm, EventForm, ReconcileForm, StatsForm, VillagerGroupForm
 from .nbs import prefix_of
@@ -265,6 +265,21 @@ def stats_page(request):
 
 def _server_files():
     d = settings.NBS_DIR
+def map_page(request):
+    level = request.GET.get("level", "5")
+    level = level if level in ("3", "4", "5") else "5"
+    return render(request, "divisions/map.html", {"level": level, "levels": [("4", "乡级"), ("5", "村级")]})
+
+
+def geojson(request):
+    """Current units of one level in the user's jurisdiction as GeoJSON (for every module's maps)."""
+    level = request.GET.get("level", "5")
+    if level not in ("2", "3", "4", "5"):
+        return JsonResponse({"code": "invalid", "message": "参数 level 应为 2–5"}, status=400)
+    units = _units(request).current().filter(level=int(level))
+    return JsonResponse(geo.feature_collection(units))
+
+
     return sorted(p.name for p in d.glob("*.csv*")) if d.is_dir() else []
 
 

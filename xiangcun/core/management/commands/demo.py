@@ -1,4 +1,11 @@
-"""`xiangcun demo`: load the demo county and the demo logins (idempotent, fast when already loaded)."""
+"""`xiangcun demo`: load the demo county, each module's demo records and the demo logins.
+
+Idempotent and fast when already loaded. A module adds its demo records by shipping `demo.py` with
+`load_module(county, log)`; modules load in INSTALLED_APPS order, after the divisions.
+"""
+import importlib
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from xiangcun.accounts.models import Role, User
@@ -13,6 +20,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         county = divisions_demo.load(log=self.stdout.write)
+        for config in apps.get_app_configs():
+            if config.name.startswith("xiangcun.") and config.label != "divisions":
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.load_module(county, log=self.stdout.write)
         logins = [("admin", Role.ADMIN, None, "系统管理员", "", True)]
         logins.append(("gaigeban", Role.REFORM_OFFICE, county, f"{county.name}两项改革办", "", False))
         logins.append(("minzheng", Role.DEPARTMENT, county, f"{county.name}民政局", "民政", False))

@@ -43,6 +43,10 @@ class Command(BaseCommand):
         p.add_argument("--to", required=True)
         p.add_argument("--scope", default="")
         p.add_argument("--confirm-all", action="store_true", help="确认全部建议,写入区划台账")
+        p = sub.add_parser("import-geojson", help="导入单位边界(GeoJSON,按 properties.code 或 name 匹配现有单位)")
+        p.add_argument("path")
+        p.add_argument("--match", choices=["code", "name"], default="code")
+        p.add_argument("--scope", default="", help="只匹配该代码前缀下的单位")
         p = sub.add_parser("stats", help="改革前后区划统计")
         p.add_argument("--scope", required=True)
         p.add_argument("--from", dest="from_", required=True)
@@ -79,6 +83,19 @@ class Command(BaseCommand):
                 self.stderr.write(e)
             if errors:
                 raise CommandError(f"{len(errors)} 条建议未能确认")
+
+    def do_import_geojson(self, path, match, scope, **_):
+        from xiangcun.divisions import geo
+        from xiangcun.divisions.models import Division
+
+        if not Path(path).exists():
+            raise CommandError(f"文件不存在:{path}")
+        units = Division.objects.filter(code__startswith=nbs.normalise_prefix(scope)) if scope else Division.objects.all()
+        try:
+            result = geo.import_geojson(Path(path).read_bytes(), units, match=match)
+        except geo.GeoError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"已更新 {result['updated']} 个单位的边界")
 
     def do_stats(self, scope, from_, to, format, output=None, **_):
         data = stats.reform_stats(scope, parse_date(from_), parse_date(to))

@@ -1,4 +1,7 @@
 """/api/v1/: every module's viewsets (its `api.routes`), token login, the OpenAPI schema and docs."""
+import importlib
+
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -6,9 +9,16 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
-from xiangcun.divisions import api as divisions_api
 
-MODULES = [divisions_api]
+def _modules():
+    """Every xiangcun app that ships an api.py with `routes`."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("xiangcun."):
+            try:
+                yield importlib.import_module(f"{config.name}.api")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.api":
+                    raise
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -40,7 +50,7 @@ def _login_not_required(patterns):
 
 
 router = DefaultRouter()
-for module in MODULES:
+for module in _modules():
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "xiangcun.core",
     "xiangcun.accounts",
     "xiangcun.divisions",
+    "xiangcun.assets",
+    "xiangcun.services",
+    "xiangcun.indicators",
+    "xiangcun.facilities",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,10 @@ urlpatterns = [
     path("", include("xiangcun.core.urls")),
     path("accounts/", include("xiangcun.accounts.urls")),
     path("divisions/", include("xiangcun.divisions.urls")),
+    path("assets/", include("xiangcun.assets.urls")),
+    path("services/", include("xiangcun.services.urls")),
+    path("indicators/", include("xiangcun.indicators.urls")),
+    path("facilities/", include("xiangcun.facilities.urls")),
     path("api/v1/", include("xiangcun.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class Config(AppConfig):
+    name = "xiangcun.assets"
+    label = "assets"
+    verbose_name = "公有资产"

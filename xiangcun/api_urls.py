@@ -15,10 +15,13 @@ def _modules():
     for config in apps.get_app_configs():
         if config.name.startswith("xiangcun."):
             try:
-                yield importlib.import_module(f"{config.name}.api")
+                module = importlib.import_module(f"{config.name}.api")
             except ModuleNotFoundError as exc:
                 if exc.name != f"{config.name}.api":
                     raise
+                continue
+            if hasattr(module, "routes"):  # core.api holds shared machinery, no routes
+                yield module
 
 
 class TokenThrottle(AnonRateThrottle):

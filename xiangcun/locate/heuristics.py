@@ -374,10 +374,11 @@ def lagrangian_bound(
     deadline: float = math.inf,
     target_gap: float = 0.0,
     stall: int = 30,
+    theta0: float = 2.0,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Subgradient optimisation of the Lagrangian dual of the p-median assignment constraints.
 
-    Returns (best bound, best multipliers, the site set of the last Lagrangian solution). Multipliers
+    Returns (best bound, best multipliers, the site set of the Lagrangian solution at the best bound). Multipliers
     are kept within the list horizon so sites outside a demand point's list contribute nothing, which
     keeps each bound exact for the full problem.
     """
@@ -389,7 +390,8 @@ def lagrangian_bound(
     free = np.flatnonzero(nl.allowed & ~req_mask)
     n_free = p - int(req_mask.sum())
     best, best_lam = -math.inf, lam.copy()
-    theta = 2.0
+    best_Y = np.zeros(0, dtype=np.int64)
+    theta = float(theta0)
     no_improve = 0
     Y = np.zeros(0, dtype=np.int64)
     for _ in range(max_iter):
@@ -408,7 +410,7 @@ def lagrangian_bound(
         Y = np.concatenate([np.flatnonzero(req_mask), sel])
         L = float(lam.sum() + rho[Y].sum())
         if L > best + 1e-12 * max(1.0, abs(L)):
-            best, best_lam = L, lam.copy()
+            best, best_lam, best_Y = L, lam.copy(), Y
             no_improve = 0
         else:
             no_improve += 1
@@ -431,4 +433,4 @@ def lagrangian_bound(
         lam = np.clip(lam + step * g, 0.0, cap)
         if theta < 1e-5:
             break
-    return best, best_lam, Y
+    return best, best_lam, best_Y

@@ -1,10 +1,2 @@
-"""Small helpers for spreadsheets people open in Excel."""
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Neutralise text that a spreadsheet would run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+"""Kept for imports written before the Excel framework: `safe_cell` now lives in core/excel.py."""
+from .excel import safe_cell  # noqa: F401

@@ -4,7 +4,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from xiangcun.core.xlsx import safe_cell
+from xiangcun.core.excel import safe_cell
 
 
 def stats_workbook(data: dict) -> bytes:

@@ -680,7 +680,9 @@ def error_workbook(upload, errors: Sequence[Error], sheet: str = "", max_bytes: 
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for e in errors:
-        notes.append([e.row or "", safe_cell(e.column), safe_cell(e.value), safe_cell(e.reason)])
+        notes.append([e.row or "", e.column, e.value, e.reason])
+        for cell in notes[notes.max_row]:
+            protect(cell)
     for letter, width in zip("ABCD", (8, 16, 24, 60)):
         notes.column_dimensions[letter].width = width
     wb.active = wb.worksheets.index(ws)
@@ -709,15 +711,20 @@ def _plain(value):
     return value
 
 
-def xlsx_cell(ws, value):
-    """A write-only cell; text is always stored as text (never a formula) and shown as typed."""
-    value = _plain(value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
+def protect(cell):
+    """Text in an .xlsx cell is stored as text, never as a formula, and shown exactly as typed."""
+    if isinstance(cell.value, str):
         cell.data_type = "s"
-        if value.startswith(FORMULA_PREFIXES):
-            cell.quotePrefix = True  # and stays text if someone edits it in Excel
-    elif isinstance(value, dt.datetime):
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True  # and it stays text if someone edits it in Excel
+    return cell
+
+
+def xlsx_cell(ws, value):
+    """A write-only cell for an export, protected against formula injection."""
+    value = _plain(value)
+    cell = protect(WriteOnlyCell(ws, value=value))
+    if isinstance(value, dt.datetime):
         cell.number_format = "yyyy-mm-dd hh:mm"
     elif isinstance(value, dt.date):
         cell.number_format = "yyyy-mm-dd"

@@ -1,6 +1,5 @@
 """Pages of the divisions module. Views are thin: they scope, call services, render."""
 import datetime as dt
-import io
 import uuid
 
 from django.conf import settings
@@ -14,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xiangcun.core import jobs
+from xiangcun.core.excel import export_response
+from xiangcun.core.excel_views import ImportView, template_response
 from xiangcun.core.scoping import scope_paths
 
 from . import geo, imports, services, stats
@@ -90,22 +91,16 @@ def division_list(request):
     })
 
 
+EXPORT_COLUMNS = ["区划代码", "名称", "层级", "类别", "上级", "生效日期", "撤销日期", "户数", "人口"]
+
+
 def division_export(request):
-    from openpyxl import Workbook
-
-    from xiangcun.core.xlsx import safe_cell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("区划单位")
-    ws.append(["区划代码", "名称", "层级", "类别", "上级", "生效日期", "撤销日期", "户数", "人口"])
-    for d in _filtered_units(request).iterator(chunk_size=2000):
-        ws.append([safe_cell(d.code), safe_cell(d.name), d.get_level_display(), d.get_kind_display(),
-                   safe_cell(d.parent.name if d.parent else ""), d.valid_from, d.valid_to, d.households, d.population])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%8C%BA%E5%88%92%E5%8D%95%E4%BD%8D.xlsx"
-    return response
+    """The division list with the page's current filters, as .xlsx (default) or ?format=csv."""
+    rows = ([d.code, d.name, d.get_level_display(), d.get_kind_display(), d.parent.name if d.parent else "",
+             d.valid_from, d.valid_to, d.households, d.population]
+            for d in _filtered_units(request).iterator(chunk_size=2000))
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    return export_response(rows, EXPORT_COLUMNS, "区划单位", fmt)
 
 
 def division_detail(request, pk):
@@ -153,23 +148,29 @@ def group_add(request, pk):
 
 
 def group_template(request):
-    return HttpResponse(imports.group_template(), content_type=XLSX, headers={
-        "Content-Disposition": "attachment; filename*=UTF-8''%E6%9D%91%E6%B0%91%E5%B0%8F%E7%BB%84%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"})
+    return template_response(imports.GroupImporter())
 
 
-@require_POST
-def group_import(request, pk):
-    _require_editor(request)
-    unit = get_object_or_404(_units(request), pk=pk)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "请选择要导入的 Excel 文件")
-        return redirect("divisions:detail", pk=pk)
-    result = imports.import_groups(upload, scope=_units(request).subtree(unit))
-    if result.errors:
-        return render(request, "divisions/import_errors.html", {"division": unit, "result": result}, status=400)
-    messages.success(request, result.message)
-    return redirect("divisions:detail", pk=pk)
+class GroupImportView(ImportView):
+    """Villager groups of the villages under one unit, from Excel: upload → preview → import."""
+
+    template_url_name = "divisions:group_template"
+
+    def check_permission(self):
+        _require_editor(self.request)
+        self.unit = get_object_or_404(_units(self.request), pk=self.kwargs["pk"])
+
+    def get_importer(self):
+        return imports.GroupImporter(scope=_units(self.request).subtree(self.unit))
+
+    def get_success_url(self):
+        return reverse("divisions:detail", args=[self.unit.pk])
+
+    def get_back(self):
+        return self.unit.name, self.get_success_url()
+
+
+group_import = GroupImportView.as_view()
 
 
 def event_list(request):

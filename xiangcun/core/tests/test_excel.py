@@ -179,6 +179,7 @@ def test_the_error_workbook_marks_the_bad_cells(registry):
     notes = list(marked["错误说明"].iter_rows(values_only=True))
     assert notes[0] == ("行", "列", "值", "原因") and len(notes) == len(result.errors) + 1
     assert notes[1] == (2, "名称", None, "不能为空")
+    assert notes[3] == (2, "人口", "-1", "应为非负整数")  # text, shown as it was typed
     assert marked.active.title == ws.title
 
 

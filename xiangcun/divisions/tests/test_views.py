@@ -3,7 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from conftest import REF
 from xiangcun.accounts.models import Role
@@ -116,45 +116,6 @@ def test_the_office_records_a_merger_by_hand(client, cast, unit):
     page = client.post(reverse("divisions:event_new"), {"type": "merge", "effective_date": "2022-03-01",
                                                          "predecessors": [a.pk]}).content.decode()
     assert "合并需要选择被撤并的单位和并入单位" in page
-
-
-def _sheet(rows):
-    wb = Workbook()
-    ws = wb.active
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    buf.name = "groups.xlsx"
-    return buf
-
-
-def test_villager_group_import_reports_every_error_and_writes_nothing(client, cast, unit):
-    login(client, cast["office"])
-    village = unit("松岗村")
-    header = ["村民小组名称", "所属村代码", "户数", "人口"]
-    bad = _sheet([header, ["一组", village.code, 30, 120], ["", village.code, 10, 40],
-                  ["三组", "513201999999", "x", 5], ["四组", village.code, -1, None]])
-    response = client.post(reverse("divisions:group_import", args=[unit("松岗镇").pk]), {"file": bad})
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "发现 4 处错误" in page and "不能为空" in page and "不是您管辖范围内现有的村" in page and "非负整数" in page
-    assert not village.children.exists()
-
-
-def test_villager_group_import_is_idempotent_and_tolerates_excel_quirks(client, cast, unit):
-    login(client, cast["office"])
-    village = unit("松岗村")
-    code_as_number = int(village.code)
-    rows = [["村民小组名称", "所属村代码", "户数", "人口"], ["一组", code_as_number, "３０", 120], ["二组", village.code, 25.0, 90], [None, None, None, None]]
-    for _ in range(2):
-        response = client.post(reverse("divisions:group_import", args=[unit("松岗镇").pk]), {"file": _sheet(rows)})
-        assert response.status_code == 302
-    groups = {g.name: (g.households, g.population) for g in village.children.all()}
-    assert groups == {"一组": (30, 120), "二组": (25, 90)}
-    template = client.get(reverse("divisions:group_template"))
-    assert load_workbook(io.BytesIO(template.content)).active["A1"].value == "村民小组名称"
 
 
 def test_reviewing_proposals_confirms_them_in_order(client, editions, make_user, django_capture_on_commit_callbacks):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from . import audit
 from .models import Job, JobStatus
 
 KINDS = {}
@@ -42,7 +43,8 @@ def execute(job_id: int) -> None:
         Job.objects.filter(pk=job_id).update(done=done, total=total, message=message[:300])
 
     try:
-        result, url = KINDS[job.kind](job, report, **job.params)
+        with audit.context(actor=job.owner, request_id=f"job-{job.pk}"):  # the job's changes are its owner's
+            result, url = KINDS[job.kind](job, report, **job.params)
     except Exception as exc:  # the job page shows the error; the function's transaction rolled back
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED, error=str(exc) or exc.__class__.__name__, finished_at=timezone.now(),

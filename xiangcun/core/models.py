@@ -41,3 +41,4 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+from .audit import AuditEntry, AuditHead  # noqa: E402,F401

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from xiangcun.core import audit
+
 from . import nbs
 from .models import (
     KIND_LEVEL, ChangeEvent, Division, DivisionVersion, Edition, EditionEntry, EventSource, EventType,
@@ -213,6 +215,7 @@ def establish(name, kind, parent, when, code="", document="", note="", user=None
     event = _event(EventType.ESTABLISH, when, document, note, source, user)
     division = create_unit(name, kind, parent, when, code=code, event=event, **extra)
     event.successors.add(division)
+    audit.log_event(event, "division.establish", actor=user)
     return division
 
 
@@ -235,6 +238,7 @@ def rename(division, when, name=None, kind=None, code=None, document="", note=""
     _change(division, when, event, **fields)
     event.predecessors.add(division)
     event.successors.add(division)
+    audit.log_event(event, f"division.{event.type}", actor=user)
     return event
 
 
@@ -249,6 +253,7 @@ def transfer(division, new_parent, when, code=None, document="", note="", user=N
     _reparent(division, new_parent, when, event, code=code)
     event.predecessors.add(division)
     event.successors.add(division)
+    audit.log_event(event, f"division.{event.type}", actor=user)
     return event
 
 
@@ -282,6 +287,7 @@ def merge(predecessors, when, into: Division | None = None, new: dict | None = N
     event.predecessors.add(*predecessors)
     event.successors.add(successor)
     _absorb(predecessors, successor, when, event)
+    audit.log_event(event, f"division.{event.type}", actor=user)
     return event
 
 
@@ -299,6 +305,7 @@ def split(division, when, into: list[Division] = (), new: list[dict] = (), docum
     event.predecessors.add(division)
     event.successors.add(*successors)
     _absorb([division], successors[0], when, event)
+    audit.log_event(event, f"division.{event.type}", actor=user)
     return event
 
 
@@ -310,6 +317,7 @@ def abolish(division, when, document="", note="", user=None, source=EventSource.
     event = _event(EventType.ABOLISH, when, document, note, source, user)
     event.predecessors.add(division)
     _close(division, when)
+    audit.log_event(event, f"division.{event.type}", actor=user)
     return event
 
 
@@ -537,6 +545,7 @@ def confirm_proposal(proposal: Proposal, user=None, effective_date: dt.date | No
     proposal.reviewed_by = user
     proposal.reviewed_at = timezone.now()
     proposal.save()
+    audit.log_event(proposal, "proposal.confirm", actor=user)
     return event
 
 
@@ -546,6 +555,7 @@ def reject_proposal(proposal: Proposal, user=None) -> None:
     )
     if not updated:
         raise DivisionError("该建议已处理,不能驳回")
+    audit.log_event(proposal, "proposal.reject", actor=user)
 
 
 def confirm_all(run: ReconciliationRun, user=None, min_confidence: float = 0.0, proposals=None) -> tuple[int, list[str]]:

@@ -11,7 +11,7 @@ NAVIGATION = [
         ("divisions:editions", "版次导入", "upload"),
         ("divisions:runs", "版本比对", "compare"),
     ]),
-    ("系统", [("core:jobs", "后台任务", "gear")]),
+    ("系统", [("core:jobs", "后台任务", "gear"), ("core:audit_log", "审计日志", "journal")]),
 ]
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xiangcun.core import jobs
+from xiangcun.core.audit_views import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView, template_response
 from xiangcun.core.scoping import scope_paths
@@ -121,7 +122,7 @@ def division_detail(request, pk):
         "abolished_children": abolished_children, "versions": versions, "events": events,
         "successors": successors, "group_form": VillagerGroupForm(),
         "subtree_counts": [(kind_label[r["kind"]], r["n"]) for r in counts],
-        "can_edit": request.user.may_change_divisions(),
+        "can_edit": request.user.may_change_divisions(), "history": history_card(division),
     })
 
 

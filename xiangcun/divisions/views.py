@@ -265,8 +265,6 @@ def stats_page(request):
                                                     "query": request.GET.urlencode()})
 
 
-def _server_files():
-    d = settings.NBS_DIR
 def map_page(request):
     level = request.GET.get("level", "5")
     level = level if level in ("3", "4", "5") else "5"
@@ -282,6 +280,8 @@ def geojson(request):
     return JsonResponse(geo.feature_collection(units))
 
 
+def _server_files():
+    d = settings.NBS_DIR
     return sorted(p.name for p in d.glob("*.csv*")) if d.is_dir() else []
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from xiangcun.core.validators_basic import normalise_mobile
+from xiangcun.core.validators import mobile
 from xiangcun.divisions.models import Division
 
 from .models import Role, User
@@ -32,7 +32,7 @@ class UserForm(forms.ModelForm):
 
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
-        return normalise_mobile(value) if value else ""
+        return mobile(value) if value else ""
 
     def clean(self):
         data = super().clean()

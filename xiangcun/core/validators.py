@@ -11,7 +11,6 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from .validators_basic import normalise_mobile
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, and the ideographic space to a space.
 _HALFWIDTH = {**{cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
@@ -128,7 +127,12 @@ def division_code(value) -> str:
 
 def mobile(value) -> str:
     """A mainland mobile number, 11 digits starting with 1 (spaces, dashes and +86 allowed)."""
-    return normalise_mobile(as_text(value))
+    text = re.sub(r"[\s-]", "", halfwidth(as_text(value)))
+    if text.startswith("+86"):
+        text = text[3:]
+    if not re.fullmatch(r"1[3-9]\d{9}", text):
+        raise ValidationError(f"手机号“{value}”应为 11 位数字,以 1 开头")
+    return text
 
 
 # --- 日期 ---------------------------------------------------------------------------------------

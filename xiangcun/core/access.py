@@ -29,6 +29,7 @@ class Access:
     public: bool = False         # reachable without signing in
     query: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)  # URL arguments besides the object's pk
 
 
 def declared() -> dict[str, Access]:

@@ -1,21 +1,41 @@
-"""The left navigation, by module; the current one is highlighted from the URL namespace."""
+"""The left navigation, assembled from each app's `nav.py` and filtered by what the user may open.
 
-NAVIGATION = [
-    ("总览", [("core:home", "工作台", "speedometer")]),
-    ("区划台账", [
-        ("divisions:list", "区划单位", "diagram"),
-        ("divisions:events", "变更记录", "clock"),
-        ("divisions:stats", "改革统计", "bar"),
-    ]),
-    ("统计用区划代码", [
-        ("divisions:editions", "版次导入", "upload"),
-        ("divisions:runs", "版本比对", "compare"),
-    ]),
-    ("系统", [("core:jobs", "后台任务", "gear"), ("core:audit_log", "审计日志", "journal")]),
-]
+An app's nav.py: SECTIONS = [(order, "标题", [(url_name, "链接文字", allowed_or_None), ...]), ...]
+`allowed` is the same predicate its permissions.URLS uses, so nobody is shown a link that answers 403.
+"""
+import importlib
+from functools import lru_cache
+
+from django.apps import apps
+
+
+@lru_cache(maxsize=1)
+def _sections():
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xiangcun."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+            continue
+        found.extend(module.SECTIONS)
+    merged = {}
+    for order, title, items in sorted(found, key=lambda s: s[0]):
+        merged.setdefault(title, []).extend(items)
+    return list(merged.items())
 
 
 def navigation(request):
     match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    sections = []
+    if user is not None and user.is_authenticated:
+        for title, items in _sections():
+            visible = [(name, label) for name, label, allowed in items if allowed is None or allowed(user)]
+            if visible:
+                sections.append((title, visible))
     current = f"{match.namespace}:{match.url_name}" if match else ""
-    return {"navigation": NAVIGATION, "current_view": current, "current_namespace": match.namespace if match else ""}
+    return {"navigation": sections, "current_view": current}

@@ -364,8 +364,10 @@ def run_detail(request, pk):
             for e in errors[:20]:
                 messages.error(request, e)
         elif action == "reject":
-            n = chosen.filter(status=ProposalStatus.PENDING).update(status=ProposalStatus.REJECTED, reviewed_by=request.user)
-            messages.success(request, f"已驳回 {n} 条建议")
+            pending = list(chosen.filter(status=ProposalStatus.PENDING))
+            for p in pending:  # one by one, through the service, so each rejection is audited
+                services.reject_proposal(p, user=request.user)
+            messages.success(request, f"已驳回 {len(pending)} 条建议")
         return redirect(request.get_full_path())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     status_counts = dict(run.proposals.values_list("status").annotate(n=Count("id")))

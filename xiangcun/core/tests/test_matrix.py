@@ -75,7 +75,7 @@ def request(client, name, access, obj_value=None):
         url = reverse(name)
         query.update(scope=obj_value, **{"from": "2019-10-31", "to": "2020-06-30"})
     elif obj_value is not None:
-        url = reverse(name, kwargs={"pk": obj_value})
+        url = reverse(name, kwargs={"pk": obj_value, **access.kwargs})
     else:
         url = reverse(name)
     call = client.post if access.method == "post" else client.get

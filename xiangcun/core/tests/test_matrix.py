@@ -19,6 +19,9 @@ SKIP_NAMESPACES = {"admin"}
 AREA = {"admin": {"sg", "db"}, "office": {"sg", "db"}, "minzheng": {"sg", "db"}, "caizheng": {"sg", "db"},
         "analyst": {"sg", "db"}, "songgang": {"sg"}, "dangba": {"db"}, "agent": {"sg"}}
 COUNTY = {u: ({"x"} if AREA[u] == {"sg", "db"} else set()) for u in AREA}
+# visibility rules a module may name for its own object kinds (permissions.MATRIX_OBJECTS)
+RULES = {"area": AREA, "county": COUNTY, "public": {u: {"sg", "db", "x"} for u in AREA}}
+
 VISIBLE = {
     "division": AREA, "village": AREA, "event": AREA, "user": AREA,
     # statistics of a township: its own staff and the county, not a village agent
@@ -66,7 +69,27 @@ def world(maerkang, unit, make_user, editions):
         "stats_scope": {"sg": "513201102", "db": "513201202"},
     }
     objects["village"] = objects["division"]
+    # modules add their own object kinds: MATRIX_OBJECTS = {"kind": (rule, factory(users, unit) -> {label: pk})}
+    for kind, (rule, factory) in module_objects().items():
+        VISIBLE[kind] = RULES[rule] if isinstance(rule, str) else rule
+        objects[kind] = factory(users, unit)
     return users, objects
+
+
+def module_objects():
+    import importlib
+
+    from django.apps import apps
+
+    out = {}
+    for config in apps.get_app_configs():
+        if config.name.startswith("xiangcun."):
+            try:
+                module = importlib.import_module(f"{config.name}.permissions")
+            except ModuleNotFoundError:
+                continue
+            out.update(getattr(module, "MATRIX_OBJECTS", {}))
+    return out
 
 
 def request(client, name, access, obj_value=None):

@@ -10,7 +10,7 @@ from xiangcun.core import validators
 from xiangcun.core.excel import Column, Importer, RowError
 
 from . import services
-from .models import Division, Kind, Level
+from .models import ChangeEvent, Division, EventSource, EventType, Kind, Level
 
 
 class GroupImporter(Importer):
@@ -50,3 +50,91 @@ def save_group(village: Division, name: str, households, population, when=None) 
     existing.households, existing.population = households, population
     existing.save(update_fields=["households", "population"])
     return "updated"
+
+
+# --- change events --------------------------------------------------------------------------------
+
+EVENT_TYPES = (
+    (EventType.MERGE, "合并"),
+    (EventType.RENAME, "更名"),
+    (EventType.TOWNSHIP_TO_TOWN, "撤乡设镇"),
+    (EventType.TO_SUBDISTRICT, "撤镇(乡)设街道"),
+    (EventType.TRANSFER, "隶属变更"),
+    (EventType.ABOLISH, "撤销"),
+    (EventType.ESTABLISH, "设立"),
+)
+NEEDS = {  # what each type needs besides its date
+    EventType.MERGE: ("unit", "target"),
+    EventType.RENAME: ("unit", "new_name"),
+    EventType.TOWNSHIP_TO_TOWN: ("unit", "new_name"),
+    EventType.TO_SUBDISTRICT: ("unit", "new_name"),
+    EventType.TRANSFER: ("unit", "target"),
+    EventType.ABOLISH: ("unit",),
+    EventType.ESTABLISH: ("target", "new_name", "new_kind"),
+}
+FIELD_HEADERS = {"unit": "涉及单位代码", "target": "并入单位或新上级代码", "new_name": "新名称", "new_kind": "新类别"}
+
+
+class EventImporter(Importer):
+    """区划变更 from a sheet, one event per row, applied in row order through the registry services.
+
+    A row already applied (the same type, date and unit) is left alone, so re-importing changes nothing.
+    """
+
+    title = "区划变更"
+    columns = (
+        Column("变更类型", "type", required=True, kind="choice", choices=EVENT_TYPES),
+        Column("生效日期", "date", required=True, kind="date"),
+        Column("批复文号", "document", width=100, help="例如 川府民政〔2019〕22号"),
+        Column("涉及单位代码", "unit", kind="unit", lookup="code", unit_label="单位",
+               help="被撤并、更名、转移或撤销的单位"),
+        Column("并入单位或新上级代码", "target", kind="unit", lookup="code", unit_label="单位",
+               help="合并:并入的单位;隶属变更:新上级;设立:上级单位"),
+        Column("新名称", "new_name", width=100),
+        Column("新类别", "new_kind", kind="choice", choices=tuple(Kind.choices)),
+        Column("新代码", "new_code", kind="code", width=12),
+        Column("说明", "note", width=500),
+    )
+    key = ("type", "date", "unit", "new_name")
+
+    def unit_queryset(self, column):
+        # Units already merged away must still be found (re-importing the same sheet); where a code
+        # was reused, the unit that carries it now wins.
+        units = self.scope.filter(**column.unit_filter)
+        return list(units.filter(valid_to__isnull=False).order_by("valid_to")) + list(units.filter(valid_to__isnull=True))
+
+    def clean_row(self, values: dict) -> dict:
+        missing = [FIELD_HEADERS[f] for f in NEEDS[values["type"]] if not values.get(f)]
+        if missing:
+            label = dict(EVENT_TYPES)[values["type"]]
+            raise RowError(f"“{label}”需要填写:{'、'.join(missing)}", "type")
+        return values
+
+    def save_row(self, values: dict) -> str:
+        t, when, unit, target = values["type"], values["date"], values.get("unit"), values.get("target")
+        if self._applied(t, when, unit, target, values.get("new_name")):
+            return "unchanged"
+        kw = {"document": values.get("document") or "", "note": values.get("note") or "",
+              "source": EventSource.IMPORT}
+        try:
+            if t == EventType.MERGE:
+                services.merge([unit], when, into=target, **kw)
+            elif t in (EventType.RENAME, EventType.TOWNSHIP_TO_TOWN, EventType.TO_SUBDISTRICT):
+                services.rename(unit, when, name=values["new_name"], kind=values.get("new_kind") or None,
+                                code=values.get("new_code") or None, type_=t, **kw)
+            elif t == EventType.TRANSFER:
+                services.transfer(unit, target, when, code=values.get("new_code") or None, **kw)
+            elif t == EventType.ABOLISH:
+                services.abolish(unit, when, **kw)
+            else:
+                services.establish(values["new_name"], values["new_kind"], target, when,
+                                   code=values.get("new_code") or "", **kw)
+        except services.DivisionError as exc:
+            raise RowError(str(exc), "unit" if unit else "target") from None
+        return "created"
+
+    @staticmethod
+    def _applied(t, when, unit, target, new_name) -> bool:
+        if t == EventType.ESTABLISH:
+            return Division.objects.filter(parent=target, name=new_name, valid_from=when).exists()
+        return ChangeEvent.objects.filter(type=t, effective_date=when, predecessors=unit).exists()

@@ -20,6 +20,8 @@ URLS = {
     "divisions:group_template": Access(),
     "divisions:events": Access(),
     "divisions:event_new": Access(allowed=editors),
+    "divisions:event_import": Access(allowed=editors),
+    "divisions:event_template": Access(),
     "divisions:stats": Access(),
     "divisions:map": Access(),
     "divisions:geojson": Access(),

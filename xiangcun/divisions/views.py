@@ -174,6 +174,31 @@ class GroupImportView(ImportView):
 group_import = GroupImportView.as_view()
 
 
+class EventImportView(ImportView):
+    """区划变更 from Excel, applied through the registry services: upload → preview → import."""
+
+    template_url_name = "divisions:event_template"
+
+    def check_permission(self):
+        _require_editor(self.request)
+
+    def get_importer(self):
+        return imports.EventImporter(scope=_units(self.request))
+
+    def get_success_url(self):
+        return reverse("divisions:events")
+
+    def get_back(self):
+        return "变更记录", self.get_success_url()
+
+
+event_import = EventImportView.as_view()
+
+
+def event_template(request):
+    return template_response(imports.EventImporter())
+
+
 def event_list(request):
     visible = _units(request)
     qs = ChangeEvent.objects.filter(Q(predecessors__in=visible) | Q(successors__in=visible)).distinct()

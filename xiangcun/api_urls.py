@@ -1,7 +1,4 @@
 """/api/v1/: every module's viewsets (its `api.routes`), token login, the OpenAPI schema and docs."""
-import importlib
-
-from django.apps import apps
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -9,19 +6,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
-
-def _modules():
-    """Every xiangcun app that ships an api.py with `routes`."""
-    for config in apps.get_app_configs():
-        if config.name.startswith("xiangcun."):
-            try:
-                module = importlib.import_module(f"{config.name}.api")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.api":
-                    raise
-                continue
-            if hasattr(module, "routes"):  # core.api holds shared machinery, no routes
-                yield module
+from xiangcun.core.discovery import app_modules
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -53,7 +38,9 @@ def _login_not_required(patterns):
 
 
 router = DefaultRouter()
-for module in _modules():
+for module in app_modules("api"):
+    if not hasattr(module, "routes"):  # core.api holds shared machinery, no routes
+        continue
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

@@ -9,11 +9,10 @@ leaks); a permitted user gets `ok` for an object inside their jurisdiction and 4
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.apps import apps
+from xiangcun.core.discovery import app_modules
 
 
 def anyone(user) -> bool:
@@ -35,14 +34,6 @@ class Access:
 def declared() -> dict[str, Access]:
     """Every module's declarations, keyed by URL name ("divisions:detail", "division-list" …)."""
     out: dict[str, Access] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("xiangcun."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.permissions")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.permissions":
-                raise
-            continue
+    for module in app_modules("permissions"):
         out.update(module.URLS)
     return out

@@ -3,24 +3,15 @@
 An app's nav.py: SECTIONS = [(order, "标题", [(url_name, "链接文字", allowed_or_None), ...]), ...]
 `allowed` is the same predicate its permissions.URLS uses, so nobody is shown a link that answers 403.
 """
-import importlib
 from functools import lru_cache
 
-from django.apps import apps
+from xiangcun.core.discovery import app_modules
 
 
 @lru_cache(maxsize=1)
 def _sections():
     found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("xiangcun."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.nav":
-                raise
-            continue
+    for module in app_modules("nav"):
         found.extend(module.SECTIONS)
     merged = {}
     for order, title, items in sorted(found, key=lambda s: s[0]):

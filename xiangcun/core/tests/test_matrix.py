@@ -77,18 +77,11 @@ def world(maerkang, unit, make_user, editions):
 
 
 def module_objects():
-    import importlib
-
-    from django.apps import apps
+    from xiangcun.core.discovery import app_modules
 
     out = {}
-    for config in apps.get_app_configs():
-        if config.name.startswith("xiangcun."):
-            try:
-                module = importlib.import_module(f"{config.name}.permissions")
-            except ModuleNotFoundError:
-                continue
-            out.update(getattr(module, "MATRIX_OBJECTS", {}))
+    for module in app_modules("permissions"):
+        out.update(getattr(module, "MATRIX_OBJECTS", {}))
     return out
 
 

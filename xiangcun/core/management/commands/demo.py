@@ -3,12 +3,10 @@
 Idempotent and fast when already loaded. A module adds its demo records by shipping `demo.py` with
 `load_module(county, log)`; modules load in INSTALLED_APPS order, after the divisions.
 """
-import importlib
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from xiangcun.accounts.models import Role, User
+from xiangcun.core.discovery import app_modules
 from xiangcun.divisions import demo as divisions_demo
 from xiangcun.divisions.models import Division
 
@@ -20,15 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         county = divisions_demo.load(log=self.stdout.write)
-        for config in apps.get_app_configs():
-            if config.name.startswith("xiangcun.") and config.label != "divisions":
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
-                module.load_module(county, log=self.stdout.write)
         logins = [("admin", Role.ADMIN, None, "系统管理员", "", True)]
         logins.append(("gaigeban", Role.REFORM_OFFICE, county, f"{county.name}两项改革办", "", False))
         logins.append(("minzheng", Role.DEPARTMENT, county, f"{county.name}民政局", "民政", False))
@@ -43,5 +32,9 @@ class Command(BaseCommand):
                 user.is_superuser = user.is_staff = superuser
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+        # modules come after the logins, so their demo records can name an owner
+        for module in app_modules("demo"):
+            if hasattr(module, "load_module"):  # divisions.demo is the base, loaded above
+                module.load_module(county, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(
             "演示账号(密码均为 " + DEMO_PASSWORD + "):" + "、".join(f"{u}({d})" for u, _, _, d, _, _ in logins)))

@@ -1,0 +1,129 @@
+"""REST API of the assets module: the ledger (filters as on the list page), lifecycle steps, idle
+buildings for other modules, and the utilisation statistics — all within the user's jurisdiction."""
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from xiangcun.core.api import ApiError
+from xiangcun.divisions.models import Division
+
+from . import services, stats
+from .models import Asset, Category, Status
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    holder_name = serializers.CharField(source="holder.name", read_only=True)
+    holder_abolished = serializers.SerializerMethodField()
+    custodian_name = serializers.CharField(source="custodian.name", read_only=True)
+
+    class Meta:
+        model = Asset
+        fields = ["id", "ledger_no", "name", "category", "category_display", "holder", "holder_name",
+                  "holder_abolished", "custodian", "custodian_name", "address", "lon", "lat", "floor_area", "land_area",
+                  "built_year", "acquired_on", "book_value", "valuation", "valuation_date", "valuation_method",
+                  "property_cert", "land_cert", "condition", "status", "status_display", "status_since", "note"]
+
+    def get_holder_abolished(self, obj) -> bool:
+        return obj.holder.valid_to is not None
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(services.TRANSITIONS))
+    date = serializers.DateField(required=False)
+    document = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+LIST_PARAMS = [
+    OpenApiParameter("q", str, description="编号前缀、名称或地址包含"),
+    OpenApiParameter("category", str, enum=Category.values),
+    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("unit", int, description="单位 id:该单位管护或原属该单位的资产"),
+    OpenApiParameter("custody", str, enum=["moved"], description="moved:原权属单位已撤并"),
+    OpenApiParameter("idle_months", int, description="闲置超过 N 个月"),
+]
+
+
+class AssetViewSet(viewsets.ReadOnlyModelViewSet):
+    """公有资产台账(仅限管辖范围内)。"""
+
+    serializer_class = AssetSerializer
+
+    def get_queryset(self):
+        from .views import filtered
+
+        return filtered(self.request.user, self.request.query_params).select_related("holder", "custodian").order_by("ledger_no")
+
+    @extend_schema(parameters=LIST_PARAMS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=TransitionSerializer, responses=AssetSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """状态流转:check(确认已清查)、put_in_use、mark_idle、write_off(须 document 与 reason)。"""
+        if not services.may_edit_ledger(request.user):
+            raise PermissionDenied("您的角色不能修改资产台账")
+        asset = self.get_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            asset = services.transition(asset, d["action"], request.user, d.get("date"), d.get("document", ""),
+                                        d.get("reason", ""))
+        except services.AssetError as exc:
+            raise ApiError(str(exc)) from None
+        return Response(AssetSerializer(asset).data)
+
+    def _scope(self, request):
+        raw = request.query_params.get("scope", "")
+        if not raw:
+            return request.user.jurisdiction
+        if not raw.isdigit():
+            raise ApiError("参数 scope 应为单位 id")
+        unit = Division.objects.visible_to(request.user).filter(pk=int(raw)).first()
+        if unit is None:
+            raise NotFound()
+        return unit
+
+    @extend_schema(parameters=[OpenApiParameter("scope", int, description="单位 id,默认本人管辖范围")])
+    @action(detail=False, url_path="idle-buildings")
+    def idle_buildings(self, request):
+        """闲置房屋(类别、位置、建筑面积、状态),供设施布局规划选址。"""
+        rows = services.idle_buildings(self._scope(request), user=request.user)
+        return Response([{**r.__dict__, "floor_area": str(r.floor_area) if r.floor_area is not None else None}
+                         for r in rows])
+
+    @extend_schema(parameters=[OpenApiParameter("scope", int), OpenApiParameter("from", str),
+                               OpenApiParameter("to", str), OpenApiParameter("idle_months", int)])
+    @action(detail=False)
+    def stats(self, request):
+        """盘活统计:各单位资产数、闲置数与面积、本期盘活与处置、租金与出售收入。"""
+        def day(name, default):
+            raw = request.query_params.get(name)
+            try:
+                return dt.date.fromisoformat(raw) if raw else default
+            except ValueError:
+                raise ApiError(f"参数 {name}=“{raw}”不是有效日期,应写作 YYYY-MM-DD") from None
+
+        today = dt.date.today()
+        months = request.query_params.get("idle_months", "12")
+        if not months.isdigit():
+            raise ApiError("参数 idle_months 应为整数")
+        rep = stats.report(Asset.objects.visible_to(request.user), self._scope(request),
+                           day("from", dt.date(today.year, 1, 1)), day("to", today), int(months))
+        headers = stats.EXPORT_HEADERS
+        return Response({"scope": rep.scope.name if rep.scope else None, "from": rep.date_from, "to": rep.date_to,
+                         "idle_months": rep.idle_months,
+                         "rows": [dict(zip(headers, [str(v) if v is not None else None for v in row]))
+                                  for row in stats.export_rows(rep)],
+                         "by_route": {k: {kk: str(vv) for kk, vv in v.items()} for k, v in rep.by_route.items()}})
+
+
+routes = [("assets", AssetViewSet, "asset")]

@@ -47,11 +47,11 @@ def test_every_error_of_a_bad_ledger_is_reported_at_once_and_nothing_is_written(
     result = importer(cast["caizheng"]).parse(sheet(rows))
     reasons = {(e.row, e.column): e.reason for e in result.errors}
     assert len(result.errors) == 5, result.errors
-    assert "重复" in reasons[(7, "资产编号")]
-    assert "没有名为“卓克基乡”" in reasons[(8, "原权属单位")]
-    assert "非负数" in reasons[(9, "建筑面积(㎡)")]
-    assert "将来的日期" in reasons[(10, "取得日期")]
-    assert "格式不对" in reasons[(11, "房产证号")]
+    assert "与第 3 行重复" in reasons[(6, "资产编号")]
+    assert "没有名为“卓克基乡”" in reasons[(7, "原权属单位")]
+    assert "非负数" in reasons[(8, "建筑面积(㎡)")]
+    assert "将来的日期" in reasons[(9, "取得日期")]
+    assert "格式不对" in reasons[(10, "房产证号")]
     assert Asset.objects.count() == 0
 
 

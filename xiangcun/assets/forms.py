@@ -5,7 +5,7 @@ from xiangcun.divisions.models import Division, Level
 
 from .models import Asset, Campaign, CheckResult, Condition, Plan, PublicUse, Route
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser date picker wants ISO
 
 
 def unit_choices(user, current_only=False):

@@ -4,6 +4,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+REFORM_START = dt.date(2021, 1, 1)  # the "second half" of the reform: default start of statistics periods
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -320,7 +322,10 @@ def campaign_detail(request, pk):
         qs = qs.filter(pk__in=[a for a, c in checks.items() if c.is_discrepancy])
     elif show == "checked":
         qs = qs.filter(pk__in=list(checks))
-    qs = qs.order_by("holder__valid_to", "ledger_no") if show == "unchecked" else qs.order_by("ledger_no")
+    if show == "unchecked":  # assets of abolished units first: they are the ones most at risk
+        qs = qs.order_by(F("holder__valid_to").asc(nulls_last=True), "ledger_no")
+    else:
+        qs = qs.order_by("ledger_no")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(a, checks.get(a.pk)) for a in page]
     query = request.GET.copy()
@@ -388,7 +393,7 @@ def campaign_export(request, pk):
 
 def _stats_params(request):
     today = dt.date.today()
-    date_from = _date(request.GET.get("from"), dt.date(today.year, 1, 1))
+    date_from = _date(request.GET.get("from"), REFORM_START)
     date_to = _date(request.GET.get("to"), today)
     try:
         months = max(1, min(240, int(request.GET.get("idle_months", 12))))

@@ -1,0 +1,190 @@
+"""REST API of the convenience-services module: cases (scoped, with the masked resident), intake,
+workflow transitions with the optimistic version, measures; items and service points."""
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from xiangcun.core.api import ApiError
+from xiangcun.divisions.models import Division
+
+from . import services, stats
+from .models import Case, Delivery, ServiceItem, ServicePoint
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    resident_name = serializers.CharField(source="name_masked", read_only=True)
+    resident_id_number = serializers.CharField(source="id_number_masked", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "village", "village_name", "item", "item_name", "resident_name",
+                  "resident_id_number", "materials_received", "status", "status_display", "handler_level",
+                  "handler_unit", "handler_department", "intake_at", "due_date", "completed_at", "result",
+                  "delivered_at", "delivery_method", "archived_at", "missing_materials", "reason", "returned_count",
+                  "trips", "working_days", "on_time", "version"]
+
+
+class IntakeSerializer(serializers.Serializer):
+    village = serializers.IntegerField()
+    item = serializers.IntegerField()
+    resident_name = serializers.CharField()
+    resident_id_number = serializers.CharField()
+    resident_phone = serializers.CharField(required=False, allow_blank=True)
+    materials = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(services.TRANSITIONS))
+    version = serializers.IntegerField(required=False, help_text="客户端看到的版本号;已被他人处理时返回 409")
+    result = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    missing = serializers.CharField(required=False, allow_blank=True)
+    delivery = serializers.ChoiceField(choices=Delivery.values, required=False)
+    in_person = serializers.BooleanField(required=False, default=True)
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """民事代办件(仅限管辖范围内;申请人信息脱敏)。列表为本人角色的待办队列。"""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        from .views import filtered_cases
+
+        if self.action == "list":
+            qs, _ = filtered_cases(self.request.user, self.request.query_params)
+        else:
+            qs = Case.objects.visible_to(self.request.user)
+        return qs.select_related("item", "village").order_by("due_date", "id")
+
+    @extend_schema(parameters=[OpenApiParameter("tab", str, enum=["todo", "open", "overdue", "nearly", "done", "all"]),
+                               OpenApiParameter("status", str), OpenApiParameter("item", int)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=IntakeSerializer, responses=CaseSerializer)
+    def create(self, request, *args, **kwargs):
+        """受理:村代办员在本村受理群众的代办申请。"""
+        if not services.may_take_cases(request.user):
+            raise PermissionDenied("只有村代办员可以受理代办件")
+        body = IntakeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        village = Division.objects.visible_to(request.user).filter(pk=d["village"]).first()
+        item = ServiceItem.objects.filter(pk=d["item"]).first()
+        if village is None or item is None:
+            raise ApiError("受理村或事项不存在")
+        try:
+            case = services.take_case(request.user, village, item, d["resident_name"], d["resident_id_number"],
+                                      d.get("resident_phone", ""), d.get("materials"))
+        except services.CaseError as exc:
+            raise ApiError(str(exc)) from None
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TransitionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """办理:forward 转办、start 开始办理、complete 办结(须 result)、deliver 送达(须 delivery)、archive 归档、
+        return 退回补正(须 missing 与 reason)、resubmit 补正后重新转办、reject 不予受理(须 reason)。
+        带 version 时,若该件已被他人处理则返回 409,不做任何改动。"""
+        if not services.may_work_cases(request.user):
+            raise PermissionDenied("您的角色不能办理代办件")
+        case = self.get_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            case = services.transition(case, d["action"], request.user, version=d.get("version"),
+                                       result=d.get("result", ""), reason=d.get("reason", ""),
+                                       missing=d.get("missing", ""), delivery=d.get("delivery", ""),
+                                       in_person=d.get("in_person", True))
+        except services.CaseConflict as exc:
+            raise Conflict(str(exc)) from None
+        except services.CaseError as exc:
+            raise ApiError(str(exc)) from None
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(parameters=[OpenApiParameter("scope", int), OpenApiParameter("from", str),
+                               OpenApiParameter("to", str)])
+    @action(detail=False)
+    def measures(self, request):
+        """办件统计:受理、办结、按时办结率、平均用时、最多跑一次率、退回补正率,按事项和按村。"""
+        def day(name, default):
+            raw = request.query_params.get(name)
+            try:
+                return dt.date.fromisoformat(raw) if raw else default
+            except ValueError:
+                raise ApiError(f"参数 {name}=“{raw}”不是有效日期,应写作 YYYY-MM-DD") from None
+
+        raw = request.query_params.get("scope", "")
+        scope = request.user.jurisdiction
+        if raw:
+            if not raw.isdigit():
+                raise ApiError("参数 scope 应为单位 id")
+            scope = Division.objects.visible_to(request.user).filter(pk=int(raw)).first()
+            if scope is None:
+                raise NotFound()
+        today = dt.date.today()
+        rep = stats.report(Case.objects.visible_to(request.user), scope, day("from", dt.date(today.year, 1, 1)),
+                           day("to", today))
+
+        def row(r):
+            return {"label": r.label, "taken": r.taken, "completed": r.completed, "on_time_pct": r.on_time_pct,
+                    "avg_working_days": r.avg_days, "delivered": r.delivered, "one_trip_pct": r.one_trip_pct,
+                    "returned_pct": r.returned_pct, "rejected": r.rejected, "open": r.open, "overdue": r.overdue}
+
+        return Response({"scope": scope.name if scope else None, "from": rep.date_from, "to": rep.date_to,
+                         "total": row(rep.total), "by_item": [row(r) for r in rep.by_item],
+                         "by_village": [row(r) for r in rep.by_village]})
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    materials = serializers.ListField(source="material_list", read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "code", "name", "category", "level", "level_display", "department", "legal_basis",
+                  "materials", "time_limit", "fee", "proxy_allowed", "trips", "online_channel", "is_active"]
+
+
+class ItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """便民服务事项(公开的事项目录)。"""
+
+    serializer_class = ItemSerializer
+    queryset = ServiceItem.objects.order_by("code")
+
+
+class PointSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ServicePoint
+        fields = ["id", "name", "kind", "kind_display", "unit", "unit_name", "address", "lon", "lat",
+                  "opening_hours", "staff_count", "villages", "is_active"]
+
+
+class PointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """便民服务网点(管辖范围内)。"""
+
+    serializer_class = PointSerializer
+
+    def get_queryset(self):
+        return ServicePoint.objects.visible_to(self.request.user).select_related("unit").prefetch_related("villages")
+
+
+routes = [("service-cases", CaseViewSet, "service-case"), ("service-items", ItemViewSet, "service-item"),
+          ("service-points", PointViewSet, "service-point")]

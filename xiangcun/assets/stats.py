@@ -85,27 +85,24 @@ def report(assets, scope: Division | None, date_from: dt.date, date_to: dt.date,
     if scope is not None:
         assets = assets.filter(path_range(scope.path, "custodian__path"))
     depth = len(scope.depth_ids) if scope is not None else 0
-    grouped = assets.values("custodian_id", "status").annotate(n=Count("id"), area=Sum("floor_area"))
+    grouped = assets.values("custodian__path", "status").annotate(n=Count("id"), area=Sum("floor_area"))
     idle_before = months_ago(date_to, idle_months)
     long_idle_q = Q(status=Status.IDLE, status_since__lte=idle_before)
-    long_idle = assets.filter(long_idle_q).values("custodian_id").annotate(n=Count("id"))
+    long_idle = assets.filter(long_idle_q).values("custodian__path").annotate(n=Count("id"))
     done = (Plan.objects.filter(asset__in=assets, status=PlanStatus.DONE)
-            .values("asset__custodian_id", "route", "annual_rent", "term_start", "term_end", "sale_price",
+            .values("asset__custodian__path", "route", "annual_rent", "term_start", "term_end", "sale_price",
                     "transfer_value", "outcome_date", "asset__floor_area"))
     done = done.filter(Q(outcome_date__range=(date_from, date_to)) |
                        Q(route=Route.INDUSTRY, term_start__lte=date_to, term_end__gte=date_from))
 
-    custodian_ids = {g["custodian_id"] for g in grouped}
-    paths = dict(Division.objects.filter(pk__in=custodian_ids).values_list("pk", "path"))
-
-    def group_of(custodian_id):
-        ids = [int(x) for x in paths.get(custodian_id, "").strip("/").split("/") if x]
-        return ids[depth] if len(ids) > depth else None
+    def group_of(path):  # the unit directly under the scope that the custodian lies in
+        ids = path.strip("/").split("/")
+        return int(ids[depth]) if len(ids) > depth and ids[depth] else None
 
     rows: dict[int | None, Row] = {}
 
-    def row(custodian_id) -> Row:
-        key = group_of(custodian_id)
+    def row(path) -> Row:
+        key = group_of(path or "")
         if key not in rows:
             rows[key] = Row(key, "")
         return rows[key]
@@ -113,17 +110,17 @@ def report(assets, scope: Division | None, date_from: dt.date, date_to: dt.date,
     total = Row(None, "合计")
     for g in grouped:
         area = g["area"] or ZERO
-        for r in (row(g["custodian_id"]), total):
+        for r in (row(g["custodian__path"]), total):
             r.total += g["n"]
             r.area += area
             r.by_status[g["status"]] += g["n"]
             r.area_by_status[g["status"]] += area
     for g in long_idle:
-        for r in (row(g["custodian_id"]), total):
+        for r in (row(g["custodian__path"]), total):
             r.long_idle += g["n"]
     by_route = {label: {"count": 0, "area": ZERO, "value": ZERO} for _, label in Route.choices}
     for p in done:
-        targets = (row(p["asset__custodian_id"]), total)
+        targets = (row(p["asset__custodian__path"]), total)
         in_period = p["outcome_date"] and date_from <= p["outcome_date"] <= date_to
         route_label = Route(p["route"]).label
         if p["route"] == Route.INDUSTRY and p["annual_rent"] and p["term_start"] and p["term_end"]:

@@ -66,9 +66,15 @@ def filtered(user, g):
     return qs
 
 
-def _townships(request):
-    return (Division.objects.visible_to(request.user).filter(level=Level.TOWNSHIP)
-            .order_by("valid_to", "path"))
+def unit_options(user, current_only=False):
+    """Units for a filter dropdown: down to two levels below the user's jurisdiction, at most townships
+    (a province user picks among ~200 counties, not 3,000 townships)."""
+    top = user.jurisdiction.level if user.jurisdiction_id else Level.PROVINCE
+    deepest = min(Level.TOWNSHIP, max(top + 1, Level.COUNTY) if top < Level.COUNTY else Level.TOWNSHIP)
+    qs = Division.objects.visible_to(user).filter(level__gte=top, level__lte=deepest)
+    if current_only:
+        qs = qs.filter(valid_to__isnull=True)
+    return qs.order_by("path")
 
 
 def asset_list(request):
@@ -78,7 +84,7 @@ def asset_list(request):
     query.pop("page", None)
     return render(request, "assets/list.html", {
         "page": page, "query": query.urlencode(), "categories": Category.choices, "statuses": Status.choices,
-        "townships": _townships(request), "can_edit": services.may_edit_ledger(request.user),
+        "units": unit_options(request.user), "can_edit": services.may_edit_ledger(request.user),
     })
 
 
@@ -413,9 +419,9 @@ def _stats_params(request):
 def stats_page(request):
     scope, date_from, date_to, months = _stats_params(request)
     rep = stats.report(_assets(request), scope, date_from, date_to, months)
-    scopes = Division.objects.visible_to(request.user).filter(level__lte=Level.TOWNSHIP, valid_to__isnull=True)
+    scopes = unit_options(request.user, current_only=True)
     return render(request, "assets/stats.html", {
-        "rep": rep, "scopes": scopes.order_by("path")[:500], "statuses": Status.choices,
+        "rep": rep, "scopes": scopes, "statuses": Status.choices,
         "chart": stats.chart_data(rep), "routes": stats.route_chart(rep), "query": request.GET.urlencode(),
     })
 

@@ -415,7 +415,7 @@ def coverage(villages, points, max_km: float = 5.0, detour: float = DETOUR) -> l
     points = [p for p in points if p.is_active and p.lat is not None]
     served: dict[int, list[str]] = {}
     for p in points:
-        for vid in getattr(p, "_village_ids", []):
+        for vid in getattr(p, "village_ids", []):
             served.setdefault(vid, []).append(p.name)
     out = []
     for v in villages:
@@ -433,7 +433,7 @@ def coverage(villages, points, max_km: float = 5.0, detour: float = DETOUR) -> l
 def network_points(user):
     points = list(ServicePoint.objects.visible_to(user).select_related("unit").prefetch_related("villages"))
     for p in points:
-        p._village_ids = [v.pk for v in p.villages.all()]
+        p.village_ids = [v.pk for v in p.villages.all()]
     return points
 
 

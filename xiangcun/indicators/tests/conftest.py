@@ -1,0 +1,14 @@
+import pytest
+
+from xiangcun.accounts.models import Role
+
+
+@pytest.fixture
+def people(maerkang, unit, make_user):
+    """The county reform office and the staff of two townships."""
+    return {
+        "office": make_user("office", Role.REFORM_OFFICE, maerkang),
+        "songgang": make_user("songgang", Role.TOWNSHIP, unit("松岗镇")),
+        "dangba": make_user("dangba", Role.TOWNSHIP, unit("党坝乡")),
+        "agent": make_user("agent", Role.VILLAGE_AGENT, unit("松岗村")),
+    }

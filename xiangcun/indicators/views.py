@@ -1,0 +1,367 @@
+"""Pages of the indicators module. Views are thin: they scope (visible_to), call services/aggregate, render."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from xiangcun.core.audit_views import history_card
+from xiangcun.core.excel import export_response
+from xiangcun.core.excel_views import ImportView
+from xiangcun.divisions.models import Division, Level
+
+from . import aggregate, dashboard, services
+from .forms import CollectiveForm, ElementForm, TargetForm, ThresholdForm
+from .imports import CollectiveImporter, ValueImporter, collective_rows, value_rows
+from .models import (
+    Category, CollectiveEconomy, DataElement, DataValue, EconomyClass, Target, ValueType, period_label, period_type_of,
+)
+
+FIRST_YEAR = 2019
+
+
+def _require(pred, request):
+    if not pred(request.user):
+        raise PermissionDenied("您的角色不能执行该操作")
+
+
+def years() -> list[str]:
+    return [str(y) for y in range(FIRST_YEAR, dt.date.today().year + 1)]
+
+
+def _period(request, default=None) -> str:
+    p = (request.GET.get("period") or request.GET.get("year") or "").strip()
+    return p if period_type_of(p) else (default or dashboard.latest_year())
+
+
+def places(user):
+    """Places the user may look at: current county and township units in scope (villages via their township)."""
+    return Division.objects.visible_to(user).current().filter(level__in=(Level.COUNTY, Level.TOWNSHIP)).order_by("path")
+
+
+def scope_of(request) -> Division:
+    """The place the page is about: ?scope=<pk> among the user's places, else the widest of them."""
+    qs = places(request.user)
+    pk = request.GET.get("scope") or request.POST.get("scope")
+    if pk and str(pk).isdigit():
+        return get_object_or_404(qs, pk=int(pk))
+    scope = qs.order_by("level", "path").first()
+    if scope is None:
+        raise Http404("您的管辖范围内没有乡镇或县级单位")
+    return scope
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+def dashboard_view(request):
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    year = _period(request)
+    data = dashboard.build(scope, year, request.user, element_code=request.GET.get("element"),
+                           level=request.GET.get("level"))
+    links = []
+    for name, label in (("divisions:list", "区划台账"), ("divisions:stats", "改革统计"), ("assets:list", "公有资产"),
+                        ("services:list", "便民服务"), ("facilities:list", "设施布局"), ("indicators:collective", "集体经济"),
+                        ("indicators:targets", "目标考核"), ("indicators:values", "指标填报")):
+        try:
+            links.append((reverse(name), label))
+        except NoReverseMatch:
+            pass
+    return render(request, "indicators/dashboard.html", {
+        **data, "scope": scope, "year": year, "years": years(), "places": places(request.user), "links": links,
+        "map_elements": DataElement.objects.active().filter(value_type__in=(ValueType.NUMBER, ValueType.PERCENT, ValueType.BOOL)),
+    })
+
+
+def report(request):
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    year = _period(request)
+    from .report import meeting_report  # python-docx is imported only here
+
+    return meeting_report(scope, year, request.user)
+
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+def element_list(request):
+    elements = DataElement.objects.select_related("weight").order_by("category", "order", "code")
+    groups = [(label, [e for e in elements if e.category == value]) for value, label in Category.choices]
+    return render(request, "indicators/elements.html", {"groups": [g for g in groups if g[1]],
+                                                         "may_manage": services.may_manage(request.user)})
+
+
+def element_form(request, pk=None):
+    _require(services.may_manage, request)
+    element = get_object_or_404(DataElement, pk=pk) if pk else DataElement()
+    form = ElementForm(request.POST or None, instance=element)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存指标“{form.instance.name}”")
+        return redirect("indicators:elements")
+    return render(request, "indicators/element_form.html", {
+        "form": form, "element": element, "history": history_card(element) if element.pk else None})
+
+
+# --- values: overview, entry form, unit page, import/export ---------------------------------------
+
+def _level(request) -> int:
+    return Level.TOWNSHIP if request.GET.get("level") == "4" else Level.VILLAGE
+
+
+def value_overview(request):
+    """Units of a level in a place with how much of the period's form each has filled in."""
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    period = _period(request)
+    level = _level(request)
+    elements = list(services.form_elements(level, period))
+    units = [u for u in Division.objects.visible_to(request.user).subtree(scope).filter(level=level).order_by("path")
+             if services.existed_during(u, period)]
+    filled = {}
+    for unit_id in DataValue.objects.filter(unit__in=units, period=period, element__in=elements).values_list("unit_id", flat=True):
+        filled[unit_id] = filled.get(unit_id, 0) + 1
+    rows = [{"unit": u, "filled": filled.get(u.pk, 0), "parent": u.parent} for u in units]
+    return render(request, "indicators/values.html", {
+        "scope": scope, "period": period, "level": level, "rows": rows, "total": len(elements), "places": places(request.user),
+        "years": years(), "may_enter": services.may_enter(request.user),
+        "complete": sum(1 for r in rows if r["filled"] == len(elements) and elements),
+    })
+
+
+def entry(request, pk, period):
+    """A unit's whole form for a period on one page."""
+    _require(services.may_enter, request)
+    unit = get_object_or_404(Division.objects.visible_to(request.user), pk=pk)
+    if period_type_of(period) is None:
+        raise Http404
+    elements = list(services.form_elements(unit.level, period))
+    stored = {v.element_id: v for v in DataValue.objects.filter(unit=unit, period=period, element__in=elements)}
+    errors, posted = {}, {}
+    refused = ""
+    try:
+        services.check_entry(request.user, unit, period)
+    except services.IndicatorError as exc:
+        refused = str(exc)
+    if request.method == "POST" and not refused:
+        posted = {e.code: request.POST.get(e.code, "") for e in elements}
+        try:
+            counts = services.save_values(request.user, unit, period, posted)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            messages.error(request, f"有 {len(errors)} 项填写有误,请按提示修改后再保存(尚未保存任何数据)")
+        else:
+            messages.success(request, f"已保存{unit.name}{period_label(period)}指标:新增 {counts['created']} 项,"
+                                      f"修改 {counts['updated']} 项,清除 {counts['deleted']} 项")
+            nxt = request.POST.get("next") or ""
+            if nxt.startswith("/") and not nxt.startswith("//"):
+                return redirect(nxt)
+            return redirect("indicators:entry", pk=unit.pk, period=period)
+    groups = []
+    for value, label in Category.choices:
+        fields = []
+        for e in elements:
+            if e.category != value:
+                continue
+            v = stored.get(e.pk)
+            current = posted.get(e.code) if e.code in posted else (v.display if v else "")
+            fields.append({"element": e, "value": current, "errors": errors.get(e.code, []), "stored": v})
+        if fields:
+            groups.append((label, fields))
+    siblings = list(Division.objects.visible_to(request.user).filter(parent=unit.parent_id, level=unit.level).order_by("path"))
+    siblings = [s for s in siblings if services.existed_during(s, period)]
+    nxt = None
+    if unit in siblings and siblings.index(unit) + 1 < len(siblings):
+        nxt = siblings[siblings.index(unit) + 1]
+    return render(request, "indicators/entry.html", {
+        "unit": unit, "period": period, "period_label": period_label(period), "groups": groups, "refused": refused,
+        "filled": len(stored), "total": len(elements), "next_unit": nxt, "years": years(),
+        "computed": _computed_for(unit, period) if not refused else [],
+    })
+
+
+def _computed_for(unit, period):
+    """The computed indicators of the unit's level for the period (shown beside the form as a check)."""
+    geo = aggregate.Geography.on(unit)
+    if unit.pk not in geo.versions:
+        return []
+    out = []
+    for e in DataElement.objects.active().exclude(formula="").filter(level=unit.level):
+        out.append((e, aggregate.compute(e, period, geo, unit.pk)))
+    return out
+
+
+def unit_page(request, pk):
+    """All indicators of one unit across the years, on today's geography (series continue through mergers)."""
+    _require(services.may_read_reports, request)
+    unit = get_object_or_404(Division.objects.visible_to(request.user), pk=pk)
+    ys = years()
+    geo = aggregate.Geography.on(unit)
+    rows = []
+    if unit.pk in geo.versions:
+        for e in DataElement.objects.active().filter(level__gte=unit.level, period_type="year").exclude(aggregation="none", formula=""):
+            if e.level < unit.level:
+                continue
+            series = [aggregate.value_at(e, y, geo, unit.pk) for y in ys]
+            rows.append((e, series))
+        for e in DataElement.objects.active().filter(level=unit.level, aggregation="none", formula=""):
+            rows.append((e, [aggregate.value_at(e, y, geo, unit.pk) for y in ys]))
+    from xiangcun.divisions.services import absorbed_paths
+
+    absorbed = Division.objects.filter(path__in=absorbed_paths(unit), level=unit.level).order_by("name") if unit.pk in geo.versions else []
+    return render(request, "indicators/unit.html", {
+        "unit": unit, "years": ys, "rows": rows, "absorbed": absorbed, "current": unit.pk in geo.versions,
+        "may_enter": services.may_enter(request.user),
+    })
+
+
+def export(request):
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    period = _period(request)
+    level = _level(request)
+    importer = ValueImporter(Division.objects.visible_to(request.user).subtree(scope), request.user, level, period)
+    units = list(importer.unit_queryset(None))
+    name = f"{scope.name}{period_label(period)}{'村级' if level == Level.VILLAGE else '乡镇'}指标"
+    return export_response(value_rows(importer, units), [c.header for c in importer.columns], name,
+                           fmt="csv" if request.GET.get("format") == "csv" else "xlsx")
+
+
+class ValueImportView(ImportView):
+    def check_permission(self):
+        _require(services.may_enter, self.request)
+        if period_type_of(self.request.GET.get("period", "")) is None:
+            raise Http404("请指定期间")
+
+    def get_importer(self):
+        return ValueImporter(Division.objects.visible_to(self.request.user), self.request.user, _level(self.request),
+                             self.request.GET["period"])
+
+    def get_success_url(self):
+        return reverse("indicators:values") + f"?period={self.request.GET['period']}&level={_level(self.request)}"
+
+    def get_back(self):
+        return "指标填报", self.get_success_url()
+
+
+# --- collective economy ---------------------------------------------------------------------------
+
+def collective(request):
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    year = int(_period(request)[:4])
+    summary = dashboard.collective_summary(request.user, scope, years())
+    qs = CollectiveEconomy.objects.visible_to(request.user).filter(year=year).select_related("village", "village__parent")
+    qs = [r for r in qs if r.village.path.startswith(scope.path)]
+    wanted = request.GET.get("class")
+    if wanted in EconomyClass.values:
+        qs = [r for r in qs if r.classification == wanted]
+    missing = dashboard.villages_without_collective(request.user, scope, year)
+    return render(request, "indicators/collective.html", {
+        "scope": scope, "year": year, "years": years(), "places": places(request.user), "records": qs,
+        "summary": summary, "chart": dashboard.collective_chart(summary), "wanted": wanted,
+        "classes": EconomyClass.choices, "threshold": services.threshold_on(year),
+        "threshold_form": ThresholdForm(initial={"value": services.threshold_on(year), "valid_from": dt.date(year, 1, 1)}),
+        "parameters": dashboard.threshold_history(), "may_manage": services.may_manage(request.user),
+        "may_enter": services.may_enter(request.user), "missing": missing,
+    })
+
+
+def collective_edit(request, pk, year):
+    _require(services.may_enter, request)
+    village = get_object_or_404(Division.objects.visible_to(request.user).filter(level=Level.VILLAGE), pk=pk)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    record = CollectiveEconomy.objects.filter(village=village, year=year).first()
+    form = CollectiveForm(request.POST or None, instance=record or CollectiveEconomy(village=village, year=year))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in CollectiveForm.Meta.fields}
+        try:
+            record, outcome = services.save_collective(request.user, village, year, **fields)
+        except services.IndicatorError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已保存{village.name}{year}年集体经济:{record.get_classification_display()}"
+                                      f"(经营性收入 {record.operating_income:,.2f} 元)")
+            return redirect(reverse("indicators:collective") + f"?year={year}")
+    return render(request, "indicators/collective_form.html", {
+        "form": form, "village": village, "year": year, "record": record, "threshold": services.threshold_on(year),
+        "history": history_card(record) if record else None,
+        "series": CollectiveEconomy.objects.filter(village=village).order_by("year"),
+    })
+
+
+@require_POST
+def threshold(request):
+    _require(services.may_manage, request)
+    form = ThresholdForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        changed = services.set_threshold(request.user, d["value"], d["valid_from"], d["note"])
+        messages.success(request, f"薄弱村标准自 {d['valid_from']} 起调整为 {d['value']:,.0f} 元,{changed} 个村的类别随之变化")
+    else:
+        messages.error(request, "薄弱村标准填写有误:" + ";".join(e for errs in form.errors.values() for e in errs))
+    return redirect("indicators:collective")
+
+
+def collective_export(request):
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    records = (CollectiveEconomy.objects.visible_to(request.user).filter(village__path__startswith=scope.path)
+               .select_related("village").order_by("village__path", "year"))
+    headers = [c.header for c in CollectiveImporter.columns] + ["经营性收入(元)", "类别"]
+    return export_response(collective_rows(records), headers, f"{scope.name}村集体经济",
+                           fmt="csv" if request.GET.get("format") == "csv" else "xlsx")
+
+
+class CollectiveImportView(ImportView):
+    def check_permission(self):
+        _require(services.may_enter, self.request)
+
+    def get_importer(self):
+        return CollectiveImporter(Division.objects.visible_to(self.request.user), self.request.user)
+
+    def get_success_url(self):
+        return reverse("indicators:collective")
+
+    def get_back(self):
+        return "村集体经济", self.get_success_url()
+
+
+# --- targets --------------------------------------------------------------------------------------
+
+def targets(request):
+    _require(services.may_read_reports, request)
+    scope = scope_of(request)
+    geo = aggregate.Geography.on(scope)
+    qs = Target.objects.visible_to(request.user).filter(unit__path__startswith=scope.path)
+    progresses = services.assess(qs, geo)
+    status = request.GET.get("status")
+    shown = [p for p in progresses if not status or p.status == status or (status == "flagged" and p.flagged)]
+    return render(request, "indicators/targets.html", {
+        "scope": scope, "places": places(request.user), "progresses": shown, "all_count": len(progresses),
+        "ranking": services.township_ranking(progresses), "status": status,
+        "statuses": list(services.Progress.STATUS_LABELS.items()), "may_manage": services.may_manage(request.user),
+        "flagged": sum(1 for p in progresses if p.flagged),
+    })
+
+
+def target_form(request, pk=None):
+    _require(services.may_manage, request)
+    target = get_object_or_404(Target.objects.visible_to(request.user), pk=pk) if pk else Target()
+    form = TargetForm(request.POST or None, instance=target, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_target(request.user, form.instance)
+        except services.IndicatorError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已保存考核目标:{form.instance}")
+            return redirect("indicators:targets")
+    return render(request, "indicators/target_form.html", {
+        "form": form, "target": target, "history": history_card(target) if target.pk else None})

@@ -36,11 +36,20 @@ URLS = {
 }
 
 
+def _catalogue():
+    # a transactional test elsewhere in the session may have flushed the migration's seeded rows
+    from .catalogue import seed
+    from .models import DataElement
+
+    seed(DataElement)
+
+
 def _targets(users, unit):
     import datetime as dt
 
     from .models import DataElement, Target
 
+    _catalogue()
     element = DataElement.objects.get(code="ROAD_HARD_RATE")
     out = {}
     for label, township in (("sg", "松岗镇"), ("db", "党坝乡")):
@@ -53,6 +62,7 @@ def _targets(users, unit):
 def _values(users, unit):
     from . import services
 
+    _catalogue()
     out = {}
     for label, village in (("sg", "松岗村"), ("db", "党坝村")):
         services.save_values(users["office"], unit(village), "2022", {"POP": "900"})
@@ -65,6 +75,7 @@ def _values(users, unit):
 def _elements(users, unit):
     from .models import DataElement
 
+    _catalogue()
     return {"sg": DataElement.objects.get(code="POP").pk, "db": DataElement.objects.get(code="ROAD_HARD_RATE").pk}
 
 

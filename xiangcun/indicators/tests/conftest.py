@@ -3,6 +3,18 @@ import pytest
 from xiangcun.accounts.models import Role
 
 
+@pytest.fixture(autouse=True)
+def catalogue(request):
+    """The seeded catalogue (a transactional test earlier in the session flushes the migration's rows)."""
+    if "db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+    from xiangcun.indicators.catalogue import seed
+    from xiangcun.indicators.models import DataElement
+
+    seed(DataElement)
+
+
 @pytest.fixture
 def people(maerkang, unit, make_user):
     """The county reform office and the staff of two townships."""

@@ -1,0 +1,99 @@
+"""The main flow in headless Chromium: a township enters its villages' 2022 values and collective economy;
+the county sees the 空壳村 list, the choropleth and the ranking, and downloads the meeting report."""
+import datetime as dt
+import io
+import os
+import shutil
+
+import pytest
+
+from xiangcun.accounts.models import Role
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def page(live_server):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI 需要 chromium")
+        pytest.skip("没有安装 chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"])
+        pg = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN", accept_downloads=True)
+        pg.base = live_server.url
+        yield pg
+        browser.close()
+
+
+def sign_in(page, username):
+    page.context.clear_cookies()
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("button:has-text('登录')")
+    page.wait_for_selector("text=工作台")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_township_enters_2022_and_the_county_reviews(page, maerkang, unit, make_user, tmp_path):
+    from xiangcun.divisions import geo
+    from xiangcun.indicators import catalogue, services
+    from xiangcun.indicators.models import DataElement, DataValue, Target
+
+    catalogue.seed(DataElement)  # a transactional test database starts without the migration's rows
+    geo.generate_demo_geometry(maerkang)
+    office = make_user("office", Role.REFORM_OFFICE, maerkang)
+    make_user("songgang", Role.TOWNSHIP, unit("松岗镇"))
+    for township in ("松岗镇", "党坝乡"):
+        Target.objects.create(unit=unit(township), element=DataElement.objects.get(code="ROAD_HARD_RATE"), period="2022",
+                              value=100, owner=f"{township}人民政府", start_date=dt.date(2021, 1, 1), due_date=dt.date(2022, 12, 31))
+    services.save_values(office, unit("党坝村"), "2022", {"ROAD_HARD": "否"})
+
+    sign_in(page, "songgang")
+    page.click(".sidebar >> text=指标填报")
+    page.select_option("select[name=year]", "2022")
+    page.wait_for_selector("text=松岗镇 · 2022年")
+    page.click("#value-units tr:has-text('松岗村') >> text=填报")
+    page.fill("#f-POP", "很多")
+    page.select_option("#f-ROAD_HARD", "是")
+    page.click("#entry-save")
+    assert "不是数字" in page.inner_text(".field-error")
+    assert not DataValue.objects.filter(unit=unit("松岗村")).exists()
+    page.fill("#f-POP", "1200")
+    page.select_option("#f-PLAN_VILLAGE", "是")
+    page.screenshot(path=str(tmp_path / "entry.png"), full_page=True)
+    page.click("#entry-save")
+    page.wait_for_selector("text=已保存松岗村2022年指标")
+    assert DataValue.objects.filter(unit=unit("松岗村"), period="2022").count() == 3
+
+    page.goto(page.base + f"/indicators/collective/{unit('松岗村').pk}/2022/")
+    page.fill("#id_total_income", "30000")
+    page.click("button:has-text('保存')")
+    page.wait_for_selector("text=空壳村")
+
+    sign_in(page, "office")
+    page.click(".sidebar >> text=改革驾驶舱")
+    page.select_option("select[name=year]", "2022")
+    page.wait_for_selector("#hollow-list")
+    assert "松岗村" in page.inner_text("#hollow-list")
+    assert "乡镇" in page.inner_text(".reform-text")
+    page.select_option("#map-form select[name=element]", "ROAD_HARD_RATE")
+    page.wait_for_selector("#choropleth path.leaflet-interactive")
+    assert "硬化路通达率" in page.inner_text("#choropleth .map-legend")
+    ranking = page.inner_text("#ranking")
+    assert ranking.index("松岗镇") < ranking.index("党坝乡")
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("#report-download")
+    path = info.value.path()
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(open(path, "rb").read())).paragraphs)
+    assert "改革基本情况" in text and "空壳村" in text and "松岗村" in text

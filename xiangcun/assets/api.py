@@ -33,7 +33,7 @@ class AssetSerializer(serializers.ModelSerializer):
         return obj.holder.valid_to is not None
 
 
-class TransitionSerializer(serializers.Serializer):
+class AssetTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(services.TRANSITIONS))
     date = serializers.DateField(required=False)
     document = serializers.CharField(required=False, allow_blank=True)
@@ -64,14 +64,14 @@ class AssetViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=TransitionSerializer, responses=AssetSerializer)
+    @extend_schema(request=AssetTransitionSerializer, responses=AssetSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """状态流转:check(确认已清查)、put_in_use、mark_idle、write_off(须 document 与 reason)。"""
         if not services.may_edit_ledger(request.user):
             raise PermissionDenied("您的角色不能修改资产台账")
         asset = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = AssetTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
         try:
@@ -116,8 +116,10 @@ class AssetViewSet(viewsets.ReadOnlyModelViewSet):
         months = request.query_params.get("idle_months", "12")
         if not months.isdigit():
             raise ApiError("参数 idle_months 应为整数")
+        from .views import MAX_MONTHS, REFORM_START
+
         rep = stats.report(Asset.objects.visible_to(request.user), self._scope(request),
-                           day("from", dt.date(today.year, 1, 1)), day("to", today), int(months))
+                           day("from", REFORM_START), day("to", today), max(1, min(MAX_MONTHS, int(months))))
         headers = stats.EXPORT_HEADERS
         return Response({"scope": rep.scope.name if rep.scope else None, "from": rep.date_from, "to": rep.date_to,
                          "idle_months": rep.idle_months,

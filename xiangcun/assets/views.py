@@ -24,6 +24,7 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+MAX_MONTHS = 600  # "idle for more than N months": fifty years is plenty, and keeps the date arithmetic sane
 REFORM_START = dt.date(2021, 1, 1)  # the "second half" of the reform: default start of statistics periods
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -62,7 +63,8 @@ def filtered(user, g):
         qs = qs.filter(holder__valid_to__isnull=False)
     idle = g.get("idle_months")
     if idle and idle.isdigit():
-        qs = qs.filter(status=Status.IDLE, status_since__lte=stats.months_ago(dt.date.today(), int(idle)))
+        months = min(int(idle), MAX_MONTHS)
+        qs = qs.filter(status=Status.IDLE, status_since__lte=stats.months_ago(dt.date.today(), months))
     return qs
 
 
@@ -402,7 +404,7 @@ def _stats_params(request):
     date_from = _date(request.GET.get("from"), REFORM_START)
     date_to = _date(request.GET.get("to"), today)
     try:
-        months = max(1, min(240, int(request.GET.get("idle_months", 12))))
+        months = max(1, min(MAX_MONTHS, int(request.GET.get("idle_months", 12))))
     except ValueError:
         months = 12
     scope = None

@@ -85,7 +85,7 @@ class AssetViewSet(viewsets.ReadOnlyModelViewSet):
         raw = request.query_params.get("scope", "")
         if not raw:
             return request.user.jurisdiction
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > 12:
             raise ApiError("参数 scope 应为单位 id")
         unit = Division.objects.visible_to(request.user).filter(pk=int(raw)).first()
         if unit is None:
@@ -114,7 +114,7 @@ class AssetViewSet(viewsets.ReadOnlyModelViewSet):
 
         today = dt.date.today()
         months = request.query_params.get("idle_months", "12")
-        if not months.isdigit():
+        if not months.isdigit() or len(months) > 6:
             raise ApiError("参数 idle_months 应为整数")
         from .views import MAX_MONTHS, REFORM_START
 

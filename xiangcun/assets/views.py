@@ -53,7 +53,7 @@ def filtered(user, g):
     if g.get("status") in Status.values:
         qs = qs.filter(status=g["status"])
     unit = g.get("unit")
-    if unit and unit.isdigit():
+    if unit and unit.isdigit() and len(unit) <= 12:
         scope = Division.objects.visible_to(user).filter(pk=int(unit)).first()
         if scope is not None:
             from xiangcun.divisions.models import path_range
@@ -62,7 +62,7 @@ def filtered(user, g):
     if g.get("custody") == "moved":
         qs = qs.filter(holder__valid_to__isnull=False)
     idle = g.get("idle_months")
-    if idle and idle.isdigit():
+    if idle and idle.isdigit() and len(idle) <= 6:
         months = min(int(idle), MAX_MONTHS)
         qs = qs.filter(status=Status.IDLE, status_since__lte=stats.months_ago(dt.date.today(), months))
     return qs
@@ -409,7 +409,7 @@ def _stats_params(request):
         months = 12
     scope = None
     unit = request.GET.get("scope", "")
-    if unit.isdigit():
+    if unit.isdigit() and len(unit) <= 12:
         scope = get_object_or_404(Division.objects.visible_to(request.user), pk=int(unit))
     elif request.user.jurisdiction_id:
         scope = request.user.jurisdiction

@@ -1,0 +1,132 @@
+"""Excel columns of the facilities module: the facility ledger, enrolment by grade, population by cohort."""
+from __future__ import annotations
+
+from xiangcun.core.excel import Column, Importer, RowError
+from xiangcun.divisions.models import Level
+
+from . import services
+from .models import COHORTS, Cohort, Condition, Facility, FacilityType, SchoolGrade, grade_label
+
+FACILITY_COLUMNS = (
+    Column("设施名称", "name", required=True, width=100),
+    Column("类型", "type", required=True, kind="choice", choices=FacilityType.choices),
+    Column("所在单位代码", "unit", required=True, kind="unit", unit_label="乡镇或村(社区)",
+           unit_filter={"level__in": (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)}),
+    Column("经度", "lon", kind="decimal", min_value=-180, max_value=180),
+    Column("纬度", "lat", kind="decimal", min_value=-90, max_value=90),
+    Column("班级数", "classes", kind="int", min_value=0),
+    Column("在校生/在园幼儿", "enrolment", kind="int", min_value=0),
+    Column("床位数", "beds", kind="int", min_value=0),
+    Column("在住/日均住院", "occupancy", kind="int", min_value=0),
+    Column("工作人员", "staff", kind="int", min_value=0),
+    Column("房屋状况", "condition", kind="choice", choices=Condition.choices),
+    Column("建成年份", "built_year", kind="int", min_value=1900, max_value=2100),
+    Column("备注", "note", width=300),
+)
+
+
+class FacilityImporter(Importer):
+    title = "公共服务设施"
+    columns = FACILITY_COLUMNS
+    key = ("unit", "name")
+
+    def __init__(self, scope=None, user=None):
+        super().__init__(scope)
+        self.user = user
+
+    def clean_row(self, values):
+        if self.user is not None and not services.may_edit_facility(self.user, values["type"]):
+            raise RowError("您的部门不能维护该类设施", "type")
+        return values
+
+    def save_row(self, values):
+        fields = {k: v for k, v in values.items() if k not in ("unit", "name") and v is not None}
+        for k in ("lon", "lat"):
+            if k in fields:
+                fields[k] = float(fields[k])
+        f = Facility.objects.filter(unit=values["unit"], name=values["name"]).first()
+        if f is not None and all(getattr(f, k) == v for k, v in fields.items()):
+            return "unchanged"
+        created = f is None
+        f = f or Facility(unit=values["unit"], name=values["name"])
+        for k, v in fields.items():
+            setattr(f, k, v)
+        f.save()
+        return "created" if created else "updated"
+
+
+def facility_rows(qs):
+    for f in qs:
+        yield [f.name, f.get_type_display(), f.unit.code or f.unit.name, f.lon, f.lat, f.classes, f.enrolment, f.beds,
+               f.occupancy, f.staff, f.get_condition_display(), f.built_year, f.note]
+
+
+class GradeImporter(Importer):
+    title = "分年级在校生"
+    columns = (
+        Column("所在单位代码", "unit", required=True, kind="unit", unit_label="乡镇或村(社区)",
+               unit_filter={"level__in": (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)}),
+        Column("学校名称", "name", required=True, width=100),
+        Column("年级", "grade", required=True, kind="int", min_value=0, max_value=12, help="0 为学前,1–6 小学,7–9 初中,10–12 高中"),
+        Column("班级数", "classes", required=True, kind="int", min_value=0),
+        Column("学生数", "pupils", required=True, kind="int", min_value=0),
+    )
+    key = ("unit", "name", "grade")
+
+    def clean_row(self, values):
+        f = Facility.objects.filter(unit=values["unit"], name=values["name"]).first()
+        if f is None:
+            raise RowError("该单位下没有这所学校,请先导入设施台账", "name")
+        values["facility"] = f
+        return values
+
+    def save_row(self, values):
+        f = values["facility"]
+        g = SchoolGrade.objects.filter(facility=f, grade=values["grade"]).first()
+        if g and g.classes == values["classes"] and g.pupils == values["pupils"]:
+            return "unchanged"
+        SchoolGrade.objects.update_or_create(facility=f, grade=values["grade"],
+                                             defaults={"classes": values["classes"], "pupils": values["pupils"]})
+        rows = list(f.grades.all())
+        f.classes, f.enrolment = sum(r.classes for r in rows), sum(r.pupils for r in rows)
+        f.save()
+        return "updated" if g else "created"
+
+
+def grade_rows(qs):
+    for g in qs:
+        yield [g.facility.unit.code or g.facility.unit.name, g.facility.name, g.grade, g.classes, g.pupils]
+
+
+class CohortImporter(Importer):
+    title = "分年龄段人口"
+    columns = (
+        Column("村(社区)代码", "unit", required=True, kind="unit", unit_label="村(社区)", unit_filter={"level": Level.VILLAGE}),
+        Column("年度", "year", required=True, kind="int", min_value=2000, max_value=2100),
+        *(Column(label, f, kind="int", min_value=0) for f, label in COHORTS),
+        Column("来源", "source", width=100),
+    )
+    key = ("unit", "year")
+
+    def __init__(self, scope=None, user=None):
+        super().__init__(scope)
+        self.user = user
+
+    def clean_row(self, values):
+        parts = sum(values.get(f) or 0 for f in ("age_3_5", "age_6_11", "age_12_14", "age_15_17", "age_65_plus"))
+        if values.get("total") is not None and parts > values["total"]:
+            raise RowError("各年龄段之和大于总人口", "total")
+        return values
+
+    def save_row(self, values):
+        data = {f: values.get(f) or 0 for f, _ in COHORTS}
+        _, outcome = services.save_cohort(self.user, values["unit"], values["year"], data, values.get("source") or "")
+        return outcome
+
+
+def cohort_rows(qs):
+    for c in qs:
+        yield [c.unit.code or c.unit.name, c.year, *(getattr(c, f) for f, _ in COHORTS), c.source]
+
+
+__all__ = ["CohortImporter", "FacilityImporter", "GradeImporter", "grade_label"]

@@ -1,0 +1,112 @@
+"""The scenario flow: create → run as a job → results → compare → adopt; and scoping by every route."""
+import pytest
+from django.urls import reverse
+
+from xiangcun.accounts.models import Role
+from xiangcun.core.models import AuditEntry
+from xiangcun.facilities.models import RunStatus, Scenario
+
+
+@pytest.fixture
+def client(client, django_capture_on_commit_callbacks):
+    """A client whose POSTs run the jobs they start (jobs are enqueued on commit)."""
+    post = client.post
+
+    def posting(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(*args, **kwargs)
+
+    client.post = posting
+    return client
+
+
+@pytest.fixture
+def planner(make_user, maerkang):
+    return make_user("jiaoyu", Role.DEPARTMENT, maerkang, department="教育")
+
+
+def _create(client, scope, name, **extra):
+    data = {"name": name, "service": "primary", "scope": scope.pk, "model": "consolidate", "year": 2023,
+            "max_travel": 30, "class_limit": 45, "p": 1, "keep_cost": 500, "build_cost": 20000, "expand_units": 6,
+            "expand_cost": 5000, "time_limit": 5, "single_source": "on", "run": "1", **extra}
+    return client.post(reverse("facilities:scenario_new"), data)
+
+
+def test_create_run_compare_adopt(client, planner, county_data):
+    client.force_login(planner)
+    r = _create(client, county_data["sg"], "撤并45")
+    assert r.status_code == 302 and "/jobs/" in r.url  # the job page with its progress bar
+    s = Scenario.objects.get(name="撤并45")
+    run = s.latest_run
+    assert run.status == RunStatus.SOLVED, run.error
+    res = run.result
+    assert res["limit"] == 45 and res["solver"]["gap"] is not None
+    statuses = {x["name"]: x["status"] for x in res["sites"]}
+    # the crowded school cannot hold 356 pupils in 6 classes of 45 without expanding
+    assert statuses["松岗镇中心小学"] in ("expand", "keep")
+    after = res["headline"]["after"]
+    assert after["class_shortage"] == 0 and after["share_t"] == 1.0
+    assert all(v["after_min"] is not None and v["after_min"] <= 30 for v in res["villages"])
+    page = client.get(reverse("facilities:scenario", args=[s.pk]))
+    assert "主要指标" in page.content.decode() and "间隙" in page.content.decode()
+
+    _create(client, county_data["sg"], "新增1处", model="add", p=1)
+    other = Scenario.objects.get(name="新增1处")
+    assert other.latest_run.status == RunStatus.SOLVED, other.latest_run.error
+    cmp = client.get(reverse("facilities:compare"), {"ids": [s.pk, other.pk]}).content.decode()
+    assert "撤并45" in cmp and "新增1处" in cmp and "平均出行" in cmp
+
+    assert client.get(reverse("facilities:scenario_export", args=[s.pk])).status_code == 200
+    assert "方案摘要" in client.get(reverse("facilities:scenario_print", args=[s.pk])).content.decode()
+    client.post(reverse("facilities:scenario_adopt", args=[s.pk]))
+    client.post(reverse("facilities:scenario_adopt", args=[other.pk]))
+    s.refresh_from_db()
+    other.refresh_from_db()
+    assert other.adopted and not s.adopted  # one adopted plan per service and scope
+    assert AuditEntry.objects.filter(action="facility.scenario.adopt").count() == 2
+
+
+def test_changing_a_solved_scenario_makes_a_new_version(client, planner, county_data):
+    client.force_login(planner)
+    _create(client, county_data["sg"], "v")
+    s = Scenario.objects.get(name="v")
+    data = {"name": "v", "service": "primary", "scope": county_data["sg"].pk, "model": "consolidate", "year": 2023,
+            "max_travel": 40, "class_limit": 50, "time_limit": 5, "run": "1"}
+    client.post(reverse("facilities:scenario_edit", args=[s.pk]), data)
+    s.refresh_from_db()
+    assert s.version == 2
+    assert [r.params["class_limit"] for r in s.runs.order_by("version")] == [45, 50]
+
+
+def test_an_unreachable_village_fails_with_its_name(client, planner, county_data):
+    client.force_login(planner)
+    _create(client, county_data["county"], "太严", max_travel=1)
+    run = Scenario.objects.get(name="太严").latest_run
+    assert run.status == RunStatus.FAILED and "分钟内没有可用设施" in run.error
+
+
+def test_a_songgang_user_cannot_see_dangba_facilities_by_any_route(client, make_user, unit, county_data):
+    from xiangcun.facilities.models import Facility
+
+    user = make_user("sg", Role.TOWNSHIP, unit("松岗镇"))
+    client.force_login(user)
+    far = county_data["far"]
+    assert client.get(reverse("facilities:detail", args=[far.pk])).status_code == 404
+    assert "党坝乡中心小学" not in client.get(reverse("facilities:list")).content.decode()
+    assert "党坝乡中心小学" not in client.get(reverse("facilities:home")).content.decode()
+    export = client.get(reverse("facilities:export"), {"fmt": "csv"})
+    assert "党坝乡中心小学" not in b"".join(export.streaming_content).decode()
+    assert client.get(f"/api/v1/facilities/{far.pk}/").status_code == 404
+    assert far.pk not in [r["id"] for r in client.get("/api/v1/facilities/").json()["results"]]
+    assert client.get(reverse("facilities:home"), {"scope": unit("党坝乡").pk}).status_code == 404
+    assert Facility.objects.visible_to(user).filter(pk=far.pk).count() == 0
+
+
+def test_a_department_edits_only_its_own_family(client, planner, county_data):
+    client.force_login(planner)
+    r = client.get(reverse("facilities:edit", args=[county_data["crowded"].pk]))
+    assert r.status_code == 200
+    r = client.post(reverse("facilities:new"), {"name": "某敬老院", "type": "township_home", "unit": county_data["sg"].pk,
+                                                 "classes": 0, "enrolment": 0, "beds": 10, "occupancy": 0, "staff": 1,
+                                                 "condition": "good"})
+    assert r.status_code == 200 and "某敬老院" not in [f.name for f in county_data["crowded"].__class__.objects.all()]

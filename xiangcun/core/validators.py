@@ -153,7 +153,11 @@ def parse_date(value) -> dt.date:
         return value
     if isinstance(value, bool):
         raise ValidationError(f"“{value}”不是日期")
-    if isinstance(value, (int, float)):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 10000101 <= value <= 99991231:
+        value = str(value)  # 20210305 typed into a number cell: a date written without separators
+    elif isinstance(value, (int, float)):
         return _from_serial(value)
     text = as_text(value)
     if re.fullmatch(r"\d{1,5}(\.\d+)?", text):

@@ -87,7 +87,7 @@ def test_mobile_numbers():
 
 @pytest.mark.parametrize("typed", [
     "2021-03-05", "2021/3/5", "2021.3.5", "2021年3月5日", "2021 年 3 月 5 日", "２０２１年３月５日", "20210305",
-    "2021-03-05 00:00:00", 44260, 44260.0, "44260", dt.date(2021, 3, 5), dt.datetime(2021, 3, 5, 8, 30),
+    "2021-03-05 00:00:00", 44260, 44260.0, "44260", 20210305, 20210305.0, dt.date(2021, 3, 5), dt.datetime(2021, 3, 5, 8, 30),
 ])
 def test_dates_in_the_forms_people_write_them(typed):
     assert v.parse_date(typed) == dt.date(2021, 3, 5)
@@ -100,6 +100,6 @@ def test_excel_serials_around_the_1900_leap_year_bug():
 
 
 @pytest.mark.parametrize("typed, words", [("2021年2月30日", "不存在"), ("三月五日", "不是日期"), (0, "Excel 日期序号"),
-                                          (True, "不是日期")])
+                                          (True, "不是日期"), (20210230, "不存在")])
 def test_impossible_dates_are_refused(typed, words):
     assert words in message(v.parse_date, typed)

@@ -36,10 +36,13 @@
           if (el.dataset.link) lyr.on("click", () => { location.href = el.dataset.link.replace("/0/", "/" + f.properties.id + "/"); });
         },
       }).addTo(map);
+      // The view must be set before markers are added: Leaflet cannot place them on a map without one.
+      const pointBounds = L.latLngBounds(points.map(p => [p.lat, p.lon]));
+      if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      else if (points.length) map.fitBounds(pointBounds, { padding: [20, 20], maxZoom: 13 });
+      else { map.setView([30, 104], 6); el.insertAdjacentHTML("beforeend", '<div class="map-empty">暂无边界数据</div>'); }
       points.forEach(p => L.circleMarker([p.lat, p.lon], { radius: p.radius || 6, color: "#333", weight: 1,
         fillColor: p.color || "#c8102e", fillOpacity: 0.9 }).bindTooltip(p.label || "").addTo(map));
-      if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
-      else el.insertAdjacentHTML("beforeend", '<div class="map-empty">暂无边界数据</div>');
       if (values && b.length) {
         const legend = L.control({ position: "bottomright" });
         legend.onAdd = () => {

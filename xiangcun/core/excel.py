@@ -48,6 +48,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from . import audit
 from .validators import as_text, halfwidth, parse_date
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -638,7 +639,7 @@ def import_rows(rows: Sequence[Row], save_row: Callable[[dict], str], dry_run: b
     counts = Counts()
     headers = {c.field: c.header for c in columns}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.batch():
             for row in rows:
                 try:
                     outcome = save_row(row.values)

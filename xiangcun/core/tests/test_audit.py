@@ -114,6 +114,32 @@ def test_verify_passes_on_an_intact_trail(county, capsys):
     assert code == 0 and f"审计日志完整:共 {AuditEntry.objects.count()} 条" in out
 
 
+def test_a_batch_chains_its_entries_and_moves_the_head_once(county, capsys):
+    before = AuditEntry.objects.count()
+    with audit.batch():
+        for name in ("丙村", "丁村", "戊村"):
+            services.create_unit(name, "village", named("甲镇"), DAY)
+        services.rename(named("丙村"), dt.date(2021, 1, 1), name="丙社区")
+    assert AuditEntry.objects.count() > before + 2
+    assert audit.AuditHead.objects.get().seq == AuditEntry.objects.order_by("-seq")[0].seq
+    code, out = verify(capsys)
+    assert code == 0, out
+    # Then ordinary writes continue the same chain.
+    services.create_unit("己村", "village", named("乙乡"), DAY)
+    assert verify(capsys)[0] == 0
+
+
+def test_a_failed_batch_writes_nothing(county, capsys):
+    before, head = AuditEntry.objects.count(), audit.AuditHead.objects.get().seq
+    with pytest.raises(RuntimeError):
+        with audit.batch():
+            services.create_unit("丙村", "village", named("甲镇"), DAY)
+            raise RuntimeError("导入中途出错")
+    assert AuditEntry.objects.count() == before and audit.AuditHead.objects.get().seq == head
+    assert not Division.objects.filter(name="丙村").exists()
+    assert verify(capsys)[0] == 0
+
+
 def test_verify_detects_an_entry_edited_in_the_database(county, capsys):
     victim = AuditEntry.objects.order_by("seq")[3]
     with connection.cursor() as cursor:

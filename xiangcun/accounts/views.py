@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from xiangcun.core.scoping import scope_q
@@ -21,6 +21,18 @@ from .forms import OtpForm, UserForm
 from .models import Role, User
 
 PENDING = "otp_pending_user"
+# Who lands on the reform dashboard after signing in: the county and above. Township staff and
+# village agents land on the workbench, with their queues.
+DASHBOARD_ROLES = {Role.ADMIN, Role.REFORM_OFFICE, Role.DEPARTMENT, Role.ANALYST}
+
+
+def landing_url(user) -> str:
+    if user.role in DASHBOARD_ROLES and user.jurisdiction_id is not None:
+        try:
+            return reverse("indicators:dashboard")
+        except NoReverseMatch:  # a deployment without the indicators module
+            pass
+    return reverse("core:home")
 
 
 class LoginView(auth_views.LoginView):
@@ -29,11 +41,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
     def form_valid(self, form):
-        user = form.get_user()
+        user = self.signed_in = form.get_user()
         if not user.totp_enabled:
             return super().form_valid(form)
         self.request.session[PENDING] = {"id": user.pk, "backend": user.backend, "next": self.get_success_url()}
         return redirect("accounts:otp")
+
+    def get_default_redirect_url(self):
+        """Without a ?next=, the county lands on the reform dashboard, others on the workbench."""
+        return landing_url(self.signed_in)
 
 
 @login_not_required
@@ -48,9 +64,9 @@ def otp_verify(request):
             del request.session[PENDING]
             user.backend = pending["backend"]
             login(request, user)
-            target = pending.get("next") or reverse("core:home")
+            target = pending.get("next") or landing_url(user)
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = reverse("core:home")
+                target = landing_url(user)
             return redirect(target)
         form.add_error("code", "动态口令不正确或已过期")
     return render(request, "accounts/otp.html", {"form": form, "user_name": user})

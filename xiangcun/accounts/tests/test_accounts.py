@@ -89,3 +89,23 @@ def test_the_office_cannot_create_an_administrator_or_a_weak_password(client, of
 def test_a_township_user_cannot_manage_users(client, unit, make_user, maerkang):
     client.force_login(make_user("sg", Role.TOWNSHIP, unit("松岗镇")))
     assert client.get(reverse("accounts:users")).status_code == 403
+
+
+def test_the_county_lands_on_the_reform_dashboard_and_a_township_on_its_workbench(client, make_user):
+    import datetime as dt
+
+    from xiangcun.divisions import services
+
+    county = services.create_unit("测试县", "county", None, dt.date(2020, 1, 1), code="510000000000")
+    town = services.create_unit("甲镇", "town", county, dt.date(2020, 1, 1))
+    make_user("office", Role.REFORM_OFFICE, county)
+    make_user("clerk", Role.TOWNSHIP, town)
+    signed_in = client.post(reverse("accounts:login"), {"username": "office", "password": "pw-for-tests-1"})
+    assert signed_in["Location"] == reverse("indicators:dashboard")
+    assert "改革驾驶舱" in client.get(signed_in["Location"]).content.decode()
+    client.logout()
+    signed_in = client.post(reverse("accounts:login"), {"username": "clerk", "password": "pw-for-tests-1"})
+    assert signed_in["Location"] == reverse("core:home")
+    client.logout()
+    asked = client.post(reverse("accounts:login") + "?next=/assets/", {"username": "office", "password": "pw-for-tests-1"})
+    assert asked["Location"] == "/assets/"

@@ -1,7 +1,8 @@
 """Demo data of the facilities module for the demo county: schools, clinics and elderly-care facilities
 whose loads show the real contrast (an overcrowded town school with 大班额 classes, half-empty village
 schools), village cohorts for 2021–2023, a generated road network that follows the valleys (county seat
-→ township seats → villages), a candidate site, and three scenarios solved on the spot.
+→ township seats → villages), candidate sites (an idle village office, idle premises at the seats of
+townships without elderly care), and three scenarios solved on the spot.
 
 Idempotent: nothing is added when the county already has facilities.
 """
@@ -136,6 +137,13 @@ def _generate(county) -> int:
         v = _villages(townships[0])[-1]
         CandidateSite.objects.create(unit=v, name=f"{v.name}原村委会闲置办公楼", lon=v.lon, lat=v.lat, capacity=12,
                                      note="撤并后闲置,可改作学校")
+    # Townships without elderly care: idle premises at the seat could become a 区域养老服务中心.
+    for t in townships:
+        villages = _villages(t)
+        if villages and not Facility.objects.filter(unit__parent=t, type__in=["township_home", "regional_centre"]).exists():
+            centre = min(villages, key=lambda v: _km((v.lon, v.lat), (t.lon, t.lat)))
+            CandidateSite.objects.create(unit=centre, name=f"{t.name}政府驻地闲置用房", lon=centre.lon, lat=centre.lat,
+                                         capacity=40, note="合并后闲置,可改作区域养老服务中心(床位)")
     return n
 
 
@@ -160,7 +168,9 @@ def _scenarios(county, owner) -> int:
     specs = [
         ("小学撤并整合(45人/班,60分钟)", "primary", "consolidate", {"class_limit": 45, "max_travel": 60}),
         ("小学撤并整合(56人/班,90分钟)", "primary", "consolidate", {"class_limit": 56, "max_travel": 90, "keep_cost": 6000}),
-        ("养老服务片区化(全覆盖 60 分钟)", "elderly", "cover_all", {"max_travel": 60}),
+        ("养老服务片区化(60 分钟全覆盖,利用乡镇闲置用房)", "elderly", "cover_all",
+         {"max_travel": 60, "candidates": list(CandidateSite.objects.filter(
+             unit__path__startswith=county.path, name__endswith="政府驻地闲置用房").values_list("pk", flat=True))}),
     ]
     solved = 0
     for name, service, model, params in specs:

@@ -124,10 +124,12 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
     allowed = np.ones(len(points), dtype=bool)
     allowed[forbidden] = False
     names = [v.name for v in dem.villages]
+    unreachable = []
     # a village with demand that no usable site reaches within T cannot be served: say which
     if scenario.model in (Model.CONSOLIDATE, Model.COVER_ALL):
         reach_ok = (np.where(allowed[None, :], C, np.inf) <= T).any(axis=1)
         dead = [names[i] for i in np.flatnonzero(~reach_ok & (w > 0))]
+        unreachable = dead
         if dead and scenario.model == Model.CONSOLIDATE:
             raise PlanError(f"以下村在 {T:g} 分钟内没有可用设施,请放宽出行上限或增加候选站点:{'、'.join(dead[:12])}"
                             + (f" 等 {len(dead)} 个" if len(dead) > 12 else ""))
@@ -175,7 +177,7 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
     result = {
         "service": service.key, "service_label": service.label, "cohort_label": service.cohort_label,
         "model": model, "model_label": Model(model).label, "limit": limit, "max_travel": T, "reach": reach,
-        "capacity_kind": service.capacity, "factor": factor,
+        "capacity_kind": service.capacity, "factor": factor, "unreachable": unreachable,
         "solver": {"status": res.status, "gap": None if not math.isfinite(res.gap) else float(res.gap),
                    "objective": float(res.objective), "lower_bound": float(res.lower_bound),
                    "seconds": round(float(res.seconds), 2)},

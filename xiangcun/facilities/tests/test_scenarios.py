@@ -85,6 +85,20 @@ def test_an_unreachable_village_fails_with_its_name(client, planner, county_data
     assert run.status == RunStatus.FAILED and "分钟内没有可用设施" in run.error
 
 
+def test_a_cover_plan_names_the_villages_it_cannot_reach(client, planner, county_data):
+    client.force_login(planner)
+    _create(client, county_data["county"], "全覆盖1分钟", model="cover_all", max_travel=1)
+    s = Scenario.objects.get(name="全覆盖1分钟")
+    run = s.latest_run
+    assert run.status == RunStatus.SOLVED, run.error
+    unreachable = run.result["unreachable"]
+    # villages 0.05° (about 5 minutes) apart: only those with a school of their own are reached in 1 minute
+    v = county_data["villages"]
+    assert sorted(unreachable) == sorted([v[1].name, v[2].name])
+    page = client.get(reverse("facilities:scenario", args=[s.pk])).content.decode()
+    assert "方案无法覆盖" in page and unreachable[0] in page
+
+
 def test_a_songgang_user_cannot_see_dangba_facilities_by_any_route(client, make_user, unit, county_data):
     from xiangcun.facilities.models import Facility
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from xiangcun.divisions import stats
 from xiangcun.divisions.models import ChangeEvent, Division, Edition, Level
 
+from . import cards
 from .models import Job
 
 
@@ -18,7 +19,7 @@ def home(request):
     events = ChangeEvent.objects.filter(Q(predecessors__in=units) | Q(successors__in=units)).distinct()
     scope = request.user.jurisdiction or current.filter(level=Level.COUNTY).order_by("path").first()
     reform = None
-    if scope is not None and scope.code:
+    if scope is not None and scope.code and scope.level <= Level.TOWNSHIP:  # a village has no reform to count
         editions = list(Edition.objects.order_by("ref_date"))
         baseline = scope.valid_from
         if baseline and editions:
@@ -31,7 +32,9 @@ def home(request):
     return render(request, "core/home.html", {
         "scope": scope,
         "counts": [(label, counts.get(level, 0)) for level, label in
-                   ((Level.COUNTY, "县级单位"), (Level.TOWNSHIP, "乡级单位"), (Level.VILLAGE, "村级单位"), (Level.GROUP, "村民小组"))],
+                   ((Level.COUNTY, "县级单位"), (Level.TOWNSHIP, "乡级单位"), (Level.VILLAGE, "村级单位"), (Level.GROUP, "村民小组"))
+                   if scope is None or level >= scope.level],
+        "cards": cards.cards(request),
         "abolished": abolished,
         "recent_events": events.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id")[:8],
         "event_total": events.count(),

@@ -114,19 +114,24 @@ def _level(request) -> int:
     return Level.TOWNSHIP if request.GET.get("level") == "4" else Level.VILLAGE
 
 
+def form_rows(user, scope, period, level):
+    """([{unit, filled, parent}], elements): how much of the period's form each unit in scope has filled in."""
+    elements = list(services.form_elements(level, period))
+    units = [u for u in Division.objects.visible_to(user).subtree(scope).filter(level=level).order_by("path")
+             if services.existed_during(u, period)]
+    filled = {}
+    for unit_id in DataValue.objects.filter(unit__in=units, period=period, element__in=elements).values_list("unit_id", flat=True):
+        filled[unit_id] = filled.get(unit_id, 0) + 1
+    return [{"unit": u, "filled": filled.get(u.pk, 0), "parent": u.parent} for u in units], elements
+
+
 def value_overview(request):
     """Units of a level in a place with how much of the period's form each has filled in."""
     _require(services.may_read_reports, request)
     scope = scope_of(request)
     period = _period(request)
     level = _level(request)
-    elements = list(services.form_elements(level, period))
-    units = [u for u in Division.objects.visible_to(request.user).subtree(scope).filter(level=level).order_by("path")
-             if services.existed_during(u, period)]
-    filled = {}
-    for unit_id in DataValue.objects.filter(unit__in=units, period=period, element__in=elements).values_list("unit_id", flat=True):
-        filled[unit_id] = filled.get(unit_id, 0) + 1
-    rows = [{"unit": u, "filled": filled.get(u.pk, 0), "parent": u.parent} for u in units]
+    rows, elements = form_rows(request.user, scope, period, level)
     return render(request, "indicators/values.html", {
         "scope": scope, "period": period, "level": level, "rows": rows, "total": len(elements), "places": places(request.user),
         "years": years(), "may_enter": services.may_enter(request.user),

@@ -36,5 +36,8 @@ class Command(BaseCommand):
         for module in app_modules("demo"):
             if hasattr(module, "load_module"):  # divisions.demo is the base, loaded above
                 module.load_module(county, log=self.stdout.write)
+        # every login that still has the demo password, the modules' own (caizheng, daiban …) included
+        demo_users = [u for u in User.objects.filter(is_active=True).order_by("id") if u.check_password(DEMO_PASSWORD)]
         self.stdout.write(self.style.SUCCESS(
-            "演示账号(密码均为 " + DEMO_PASSWORD + "):" + "、".join(f"{u}({d})" for u, _, _, d, _, _ in logins)))
+            "演示账号(密码均为 " + DEMO_PASSWORD + "):"
+            + "、".join(f"{u.username}({u.display_name or u.get_role_display()})" for u in demo_users)))

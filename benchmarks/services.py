@@ -1,7 +1,11 @@
 """Benchmark of the convenience-services module on PostgreSQL: queue pages and the measures page over
 many cases, and concurrent API clients advancing cases (no lost or double transitions).
 
-    .venv/bin/python benchmarks/services.py [--cases 1000000] [--clients 50]
+    .venv/bin/python benchmarks/services.py [--cases 1000000] [--clients 50] [--out FILE] [--reuse]
+
+It uses its own PostgreSQL database (xiangcun_bench_services). --reuse keeps a database loaded by an
+earlier run (migrating it) instead of rebuilding it; --out writes the section to FILE instead of
+docs/benchmarks.md; --clients 0 skips the concurrency run.
 
 Builds a synthetic province (20 counties × 15 townships × 10 villages), bulk-loads cases with the
 demo's mix of states, times the pages through the Django test client (median of 5), then runs a
@@ -20,6 +24,41 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _django  # noqa: E402
+
+
+DB = "xiangcun_bench_services"
+
+
+def setup(reuse: bool) -> bool:
+    """Start Django on this benchmark's own database; True when a loaded database was kept."""
+    import os
+    import tempfile
+
+    import psycopg
+
+    data = Path(tempfile.gettempdir()) / DB  # kept between runs: it holds the key the cases were encrypted with
+    data.mkdir(exist_ok=True)
+    os.environ["XIANGCUN_DATA_DIR"] = str(data)
+    kept = False
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone()
+        if reuse and exists:
+            kept = True
+        else:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+            conn.execute(f"CREATE DATABASE {DB}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcun.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    if kept:
+        from xiangcun.services.models import Case
+
+        kept = Case.objects.exists()
+    return kept
 
 
 def build_tree():
@@ -86,9 +125,20 @@ def load_cases(n, villages, items):
                                 "home" if st in (Status.ARCHIVED, Status.DELIVERED) else "", "", "",
                                 1 if st == Status.RETURNED or rng.random() < 0.05 else 0, 1 + (rng.random() < 0.2),
                                 wd, (wd <= item.time_limit) if done else None, 1, "办结" if done else ""))
+    loaded = time.perf_counter() - t0
+    # COPY bypasses take_case/transition, which keep the monthly rollups: sum them once
+    from xiangcun.services import rollup
+
+    t1 = time.perf_counter()
+    rollup.rebuild()
+    summed = time.perf_counter() - t1
+    # what autovacuum does after a bulk load (insert-triggered since PostgreSQL 13): statistics and
+    # the visibility map that index-only scans rely on
     with connection.cursor() as cur:
-        cur.execute("ANALYZE services_case")
-    return time.perf_counter() - t0
+        cur.execute("VACUUM ANALYZE services_case")
+        cur.execute("VACUUM ANALYZE services_villagemonth")
+        cur.execute("VACUUM ANALYZE services_itemmonth")
+    return loaded, summed
 
 
 def timed(client, url, runs=5):
@@ -105,8 +155,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--out", help="write the section to this file instead of docs/benchmarks.md")
+    ap.add_argument("--reuse", action="store_true", help="keep the cases loaded by an earlier run")
     args = ap.parse_args()
-    _django.setup("postgresql")
+    kept = setup(args.reuse)
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
@@ -114,13 +166,27 @@ def main():
     from xiangcun.services import services
     from xiangcun.services.models import Case, CaseStep, ItemLevel, ServiceItem, Status
 
-    prov, counties, towns, villages = build_tree()
-    items = [ServiceItem.objects.create(code=f"B-{i:03d}", name=f"事项{i}", category="民政" if i % 2 else "社会保障",
-                                        level=ItemLevel.COUNTY if i % 3 == 0 else ItemLevel.TOWNSHIP,
-                                        department="民政", time_limit=[1, 5, 10, 20][i % 4], materials="身份证\n户口簿")
-             for i in range(30)]
-    load_s = load_cases(args.cases, villages, items)
-    mk = lambda name, role, unit, **kw: User.objects.create_user(name, password="x", role=role, jurisdiction=unit, **kw)  # noqa: E731
+    if kept:
+        from xiangcun.divisions.models import Division, Level
+
+        tree = Division.objects.order_by("pk")
+        prov = tree.get(level=Level.PROVINCE)
+        counties, towns, villages = (list(tree.filter(level=lv)) for lv in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
+        items = list(ServiceItem.objects.filter(code__startswith="B-").order_by("code"))
+        load_s = sum_s = None
+    else:
+        prov, counties, towns, villages = build_tree()
+        items = [ServiceItem.objects.create(code=f"B-{i:03d}", name=f"事项{i}", category="民政" if i % 2 else "社会保障",
+                                            level=ItemLevel.COUNTY if i % 3 == 0 else ItemLevel.TOWNSHIP,
+                                            department="民政", time_limit=[1, 5, 10, 20][i % 4],
+                                            materials="身份证\n户口簿")
+                 for i in range(30)]
+        load_s, sum_s = load_cases(args.cases, villages, items)
+
+    def mk(name, role, unit, **kw):
+        user = User.objects.filter(username=name).first()
+        return user or User.objects.create_user(name, password="x", role=role, jurisdiction=unit, **kw)
+
     users = {"村代办员(一个村)": mk("b_agent", Role.VILLAGE_AGENT, villages[0]),
              "乡镇工作人员(转办队列)": mk("b_town", Role.TOWNSHIP, towns[0]),
              "县级部门(民政)": mk("b_dept", Role.DEPARTMENT, counties[0], department="民政"),
@@ -132,85 +198,100 @@ def main():
         c.force_login(user)
         rows.append((f"待办队列 · {label}", timed(c, "/services/")))
         rows.append((f"全部代办件第 1 页 · {label}", timed(c, "/services/?tab=all")))
+    c.force_login(users["省级分析员"])
+    rows.append(("全部代办件第 100 页 · 省级分析员", timed(c, "/services/?tab=all&page=100")))
     y0 = dt.date.today() - dt.timedelta(days=365)
     for label, user in (("县改革办(一县)", users["县改革办"]), ("省级分析员(全省)", users["省级分析员"])):
         c.force_login(user)
         rows.append((f"办件统计页 · {label}", timed(c, f"/services/measures/?from={y0}", runs=3)))
+    c.force_login(users["省级分析员"])
+    rows.append(("办件统计页 · 省级分析员(全省,今年以来,默认期间)", timed(c, "/services/measures/", runs=3)))
+    m1, m2 = dt.date.today() - dt.timedelta(days=250), dt.date.today() - dt.timedelta(days=140)
+    mid = (m1.replace(day=15), m2.replace(day=9))  # an arbitrary period: its two edge months are partial
+    rows.append((f"办件统计页 · 省级分析员(全省,{mid[0]:%-m月%-d日}至{mid[1]:%-m月%-d日})",
+                 timed(c, f"/services/measures/?from={mid[0]}&to={mid[1]}", runs=3)))
 
-    # concurrent API clients on loopback
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    concurrency = "Concurrency: not run (--clients 0)."
+    if args.clients:
+        # concurrent API clients on loopback
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *a):
-            pass
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, *a):
+                pass
 
-    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet)
-    server.set_app(WSGIHandler())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    agent = users["村代办员(一个村)"]
-    town = users["乡镇工作人员(转办队列)"]
-    township_item = next(i for i in items if i.level == ItemLevel.TOWNSHIP)
-    targets = [services.take_case(agent, villages[0], township_item, "张三", "11010519491231002X")
-               for _ in range(args.clients * 4)]
-    for t in targets:
-        services.transition(t, "forward", agent)
-    token = Token.objects.create(user=town).key
-    latencies, outcomes, lock = [], {"ok": 0, "conflict": 0, "other": 0}, threading.Lock()
+        server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet)
+        server.set_app(WSGIHandler())
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        agent = users["村代办员(一个村)"]
+        town = users["乡镇工作人员(转办队列)"]
+        township_item = next(i for i in items if i.level == ItemLevel.TOWNSHIP)
+        targets = [services.take_case(agent, villages[0], township_item, "张三", "11010519491231002X")
+                   for _ in range(args.clients * 4)]
+        for t in targets:
+            services.transition(t, "forward", agent)
+        token = Token.objects.get_or_create(user=town)[0].key
+        latencies, outcomes, lock = [], {"ok": 0, "conflict": 0, "other": 0}, threading.Lock()
 
-    def client(k):
-        # two clients share each case: both try every step, with the version they last saw
-        mine = [t.pk for j, t in enumerate(targets) if j % (args.clients // 2 or 1) == k % (args.clients // 2 or 1)]
-        for pk in mine:
-            for action, extra in (("start", {}), ("complete", {"result": "办结"})):
-                for _ in range(3):
-                    req = urllib.request.Request(f"{base}/api/v1/service-cases/{pk}/", headers={"Authorization": f"Token {token}"})
-                    t = time.perf_counter()
-                    with urllib.request.urlopen(req) as r:
-                        version = json.load(r)["version"]
-                    body = json.dumps({"action": action, "version": version, **extra}).encode()
-                    req = urllib.request.Request(f"{base}/api/v1/service-cases/{pk}/transition/", data=body, method="POST",
-                                                 headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
-                    try:
+        def client(k):
+            # two clients share each case: both try every step, with the version they last saw
+            mine = [t.pk for j, t in enumerate(targets) if j % (args.clients // 2 or 1) == k % (args.clients // 2 or 1)]
+            for pk in mine:
+                for action, extra in (("start", {}), ("complete", {"result": "办结"})):
+                    for _ in range(3):
+                        req = urllib.request.Request(f"{base}/api/v1/service-cases/{pk}/", headers={"Authorization": f"Token {token}"})
+                        t = time.perf_counter()
                         with urllib.request.urlopen(req) as r:
-                            kind = "ok"
-                    except urllib.error.HTTPError as e:
-                        kind = "conflict" if e.code in (400, 409) else "other"
-                    with lock:
-                        latencies.append((time.perf_counter() - t) * 1000)
-                        outcomes[kind] += 1
-                    if kind != "other":
-                        break
+                            version = json.load(r)["version"]
+                        body = json.dumps({"action": action, "version": version, **extra}).encode()
+                        req = urllib.request.Request(f"{base}/api/v1/service-cases/{pk}/transition/", data=body, method="POST",
+                                                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+                        try:
+                            with urllib.request.urlopen(req) as r:
+                                kind = "ok"
+                        except urllib.error.HTTPError as e:
+                            kind = "conflict" if e.code in (400, 409) else "other"
+                        with lock:
+                            latencies.append((time.perf_counter() - t) * 1000)
+                            outcomes[kind] += 1
+                        if kind != "other":
+                            break
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    server.shutdown()
-    pks = [t.pk for t in targets]
-    completed = Case.objects.filter(pk__in=pks, status=Status.COMPLETED, version=4).count()
-    doubles = sum(1 for pk in pks for a in ("start", "complete") if CaseStep.objects.filter(case_id=pk, action=a).count() != 1)
-    lat = sorted(latencies)
-    p50, p95 = lat[len(lat) // 2], lat[int(len(lat) * 0.95)]
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        server.shutdown()
+        pks = [t.pk for t in targets]
+        completed = Case.objects.filter(pk__in=pks, status=Status.COMPLETED, version=4).count()
+        doubles = sum(1 for pk in pks for a in ("start", "complete") if CaseStep.objects.filter(case_id=pk, action=a).count() != 1)
+        lat = sorted(latencies)
+        p50, p95 = lat[len(lat) // 2], lat[int(len(lat) * 0.95)]
+        concurrency = (
+            f"Concurrency: {args.clients} API clients on a threaded WSGI server, two clients racing on each of "
+            f"{len(pks)} cases (GET the version, POST start then complete): {outcomes['ok']} transitions applied, "
+            f"{outcomes['conflict']} refused as already done (409/400), {outcomes['other']} other errors; "
+            f"{completed}/{len(pks)} cases completed exactly once (version 4), {doubles} lost or double steps. "
+            f"Request latency (GET + POST) p50 {p50:.0f} ms, p95 {p95:.0f} ms; {len(lat) / wall:.0f} requests/s.")
 
     n = Case.objects.count()
     body = [f"## 便民服务 (services)", "",
             f"`benchmarks/services.py --cases {args.cases} --clients {args.clients}` on PostgreSQL (loopback, 2 shared cores), "
             f"{dt.date.today()}. Synthetic province: 20 counties, 300 townships, 3,000 villages; {n:,} cases loaded by COPY "
-            f"in {load_s:.0f} s. Page times are medians of 5 (measures: 3) through the Django test client, rendering included.", "",
+            f"{'in an earlier run' if load_s is None else f'in {load_s:.0f} s (monthly rollups summed in {sum_s:.0f} s)'}. Page times are medians of 5 (measures: 3) through the Django test client, rendering included.", "",
             "| page | ms |", "|---|---:|"] + [f"| {label} | {ms:.0f} |" for label, ms in rows] + [
-            "", f"Concurrency: {args.clients} API clients on a threaded WSGI server, two clients racing on each of "
-            f"{len(pks)} cases (GET the version, POST start then complete): {outcomes['ok']} transitions applied, "
-            f"{outcomes['conflict']} refused as already done (409/400), {outcomes['other']} other errors; "
-            f"{completed}/{len(pks)} cases completed exactly once (version 4), {doubles} lost or double steps. "
-            f"Request latency (GET + POST) p50 {p50:.0f} ms, p95 {p95:.0f} ms; {len(lat) / wall:.0f} requests/s.", ""]
+            "", concurrency, ""]
     text = "\n".join(body)
     print(text)
-    _django.write_section("便民服务 (services)", text)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        _django.write_section("便民服务 (services)", text)
 
 
 if __name__ == "__main__":

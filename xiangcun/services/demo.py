@@ -16,6 +16,7 @@ from xiangcun.accounts.models import Role, User
 from xiangcun.core import audit
 from xiangcun.divisions.models import Division, Level
 
+from . import rollup
 from .models import (
     Case, CaseStep, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, ServicePoint, Status, Trips,
     UnitType,
@@ -187,6 +188,7 @@ def _cases(county: Division, agent) -> int:
         CaseStep.objects.bulk_create([CaseStep(case=c, **s) for c, steps in zip(cases, steps_of) for s in steps],
                                      batch_size=2000)
         audit.log_event(county, "case.demo", {"reason": f"演示数据:批量生成代办件 {len(cases)} 件"}, path=county.path)
+        rollup.rebuild()  # bulk_create bypasses take_case/transition, which keep the monthly rollups
     return len(cases)
 
 

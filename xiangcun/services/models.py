@@ -167,6 +167,7 @@ class Status(models.TextChoices):
 
 OPEN = (Status.RECEIVED, Status.FORWARDED, Status.PROCESSING, Status.RETURNED)
 DONE = (Status.COMPLETED, Status.DELIVERED, Status.ARCHIVED)
+RUNNING = (Status.RECEIVED, Status.FORWARDED, Status.PROCESSING)  # open and on the clock (can be overdue)
 
 
 class Delivery(models.TextChoices):
@@ -232,6 +233,14 @@ class Case(models.Model):
             models.Index(fields=["handler_unit", "status"], name="case_handler_status"),
             models.Index(fields=["handler_department", "status"], name="case_dept_status"),
             models.Index(fields=["status", "due_date"], name="case_status_due"),
+            # queues are ordered by deadline: an index in that order (and one of open cases only) lets a
+            # province's first page stop after 50 rows instead of sorting every case in scope
+            models.Index(fields=["due_date", "-intake_at", "id"], name="case_queue_order"),
+            models.Index(fields=["due_date", "-intake_at", "id"], name="case_open_order",
+                         condition=models.Q(status__in=OPEN)),
+            # overdue counts on the measures page: an index-only scan over the cases still running
+            models.Index(fields=["unit_path", "due_date", "intake_date", "village", "item"], name="case_running",
+                         condition=models.Q(status__in=RUNNING)),
         ]
 
     def __str__(self):
@@ -274,3 +283,50 @@ class CaseStep(models.Model):
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
         ordering = ["at", "id"]
+
+
+# --- monthly rollups (kept by services.take_case / services.transition, see rollup.py) ----------------
+
+class MonthCounters(models.Model):
+    """The counters of the measures page for the cases taken in one month (first day in `month`)."""
+
+    month = models.DateField("受理月份")
+    taken = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    days_sum = models.IntegerField(default=0)  # working days of completed cases, summed
+    days_n = models.IntegerField(default=0)  # completed cases with working days
+    delivered = models.IntegerField(default=0)
+    one_trip = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class VillageMonth(MonthCounters):
+    """The cases one village took in one month."""
+
+    village = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=120)  # the village's path, as on its cases
+
+    class Meta:
+        verbose_name = "代办件村月度汇总"
+        verbose_name_plural = "代办件村月度汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "village"], name="villagemonth_month_village")]
+        indexes = [models.Index(fields=["unit_path", "month"], name="villagemonth_path_month")]
+
+
+class ItemMonth(MonthCounters):
+    """The cases of one item taken in one month in one county-level area (`area_path`: the county's path)."""
+
+    area_path = models.CharField(max_length=120)
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "代办件事项月度汇总"
+        verbose_name_plural = "代办件事项月度汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "area_path", "item"], name="itemmonth_month_area_item")]
+        indexes = [models.Index(fields=["area_path", "month"], name="itemmonth_path_month")]

@@ -27,6 +27,7 @@ from xiangcun.core.validators import id_number as check_id_number
 from xiangcun.core.validators import mobile as check_mobile
 from xiangcun.divisions.models import Division, Level
 
+from . import rollup
 from .models import (
     DONE, OPEN, Case, CaseStep, Delivery, Holiday, ItemLevel, PointKind, ServiceItem, ServicePoint, Status,
 )
@@ -194,6 +195,7 @@ def take_case(user, village: Division, item: ServiceItem, resident_name: str, re
                 resident_name=name, resident_id_number=id_no, resident_phone=phone, materials_received=materials,
                 taken_by=user, intake_at=when, intake_date=day, due_date=cal.add(day, item.time_limit))
     case.save()
+    rollup.added(case)
     CaseStep.objects.create(case=case, action="take", to_status=Status.RECEIVED, at=when, actor=user)
     audit.log_event(case, "case.take", {"item": item.name, "village": village.name}, actor=user)
     return case
@@ -297,6 +299,7 @@ def transition(case: Case | int, action: str, user, *, version: int | None = Non
         raise CaseError(f"“{step.label}”不适用于状态为“{case.get_status_display()}”的代办件")
     if not may_apply(user, case, action):
         raise CaseError(f"您不能对该件执行“{step.label}”")
+    counted = rollup.contribution(case)
     when = when or timezone.now()
     cal = cal or Calendar()
     day = timezone.localdate(when) if timezone.is_aware(when) else when.date()
@@ -353,6 +356,7 @@ def transition(case: Case | int, action: str, user, *, version: int | None = Non
     CaseStep.objects.create(case=case, action=action, from_status=case.status, to_status=step.target, at=when,
                             actor=user, note=note[:300])
     case.refresh_from_db()
+    rollup.changed(counted, case)
     audit.log_event(case, f"case.{action}", data, actor=user)
     return case
 

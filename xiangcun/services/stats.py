@@ -1,8 +1,11 @@
 """Measures of proxy-service cases per scope and period: taken, completed, on time, working days,
 最多跑一次 kept, returned for materials — in total, by item and by village.
 
-Everything is one aggregate query per grouping over the case table (working days and on-time are
-stored on the case when it is completed), so a province's million cases stay fast.
+`report` is one aggregate query per grouping over the case table (working days and on-time are
+stored on the case when it is completed): fast for a township. `report_for` (the pages and the API)
+gives the same numbers for a county, a city or a province from the monthly rollups (rollup.py), so
+it reads a few thousand summary rows instead of a year of cases; only the partial months at the
+edges of a period and the overdue count (which depends on today) are counted from the cases.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Q
 
-from xiangcun.divisions.models import Division, path_range
+from xiangcun.divisions.models import Division, Level, path_range
 
 from .models import DONE, Case, Status
 
@@ -138,3 +141,142 @@ def export_rows(rep: Report):
     for r in rep.by_item:
         yield line(r)
     yield line(rep.total)
+
+
+# --- from the monthly rollups (county level and above) ----------------------------------------------------
+
+def _levels_ok(paths) -> bool:
+    """Whether every path is of a unit at county level or above (the grain of ItemMonth's areas)."""
+    pks = {int(p.strip("/").split("/")[-1]) for p in paths if p.strip("/")}
+    levels = list(Division.objects.filter(pk__in=pks).values_list("level", flat=True))
+    return len(levels) == len(pks) and all(level <= Level.COUNTY for level in levels)
+
+
+def _ranges(paths, field):
+    q = Q(pk__in=[]) if not paths else Q()
+    for p in paths:
+        q |= path_range(p, field)
+    return q
+
+
+def _months(date_from: dt.date, date_to: dt.date):
+    """The months summed from the rollups ([first, last], contiguous) and the day ranges of the edge
+    months that are not whole in the period and must be counted from the cases themselves.
+
+    An edge month counts as whole when no case at all was taken in its days outside the period
+    (e.g. a period ending today: nothing was taken after today)."""
+    from .rollup import month_of, next_month
+
+    first, last = month_of(date_from), month_of(date_to)
+    live = []
+    if date_from > first and Case.objects.filter(intake_date__gte=first, intake_date__lt=date_from).exists():
+        live.append((date_from, min(date_to, next_month(first) - dt.timedelta(days=1))))
+        first = next_month(first)
+    end = next_month(last)
+    if last >= first and date_to < end - dt.timedelta(days=1) and \
+            Case.objects.filter(intake_date__gt=date_to, intake_date__lt=end).exists():
+        live.append((max(date_from, last), date_to))
+        last = month_of(last - dt.timedelta(days=1))
+    return first, last, live
+
+
+def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.date,
+               today: dt.date | None = None) -> Report:
+    """The measures a user sees for a scope and period: the same numbers as `report` over the user's
+    cases, read from the monthly rollups when the scope (and the user's jurisdiction) is a county or
+    above; smaller scopes are aggregated live (a township's cases are few)."""
+    from xiangcun.core.scoping import scope_paths
+    from xiangcun.divisions.services import absorbed_paths
+
+    from .models import RUNNING, ItemMonth, ServiceItem, VillageMonth
+    from .rollup import CASE_AGG, COUNTERS, ROLLUP_AGG, month_of
+
+    today = today or dt.date.today()
+    qs = Case.objects.visible_to(user)
+    user_paths = scope_paths(user)
+    wanted = None if scope is None else [scope.path, *absorbed_paths(scope)]
+    if date_from > date_to or not all(_levels_ok(p) for p in (user_paths, wanted) if p is not None):
+        return report(qs, scope, date_from, date_to, today)
+
+    def where(field):
+        q = Q()
+        for paths in (user_paths, wanted):
+            if paths is not None:
+                q &= _ranges(paths, field)
+        return q
+
+    first, last, live = _months(date_from, date_to)
+    villages: dict = {}
+    items: dict = {}
+    months: dict = {}
+    total = dict.fromkeys(COUNTERS, 0)
+
+    def add(acc, key, values):
+        row = acc.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for k in COUNTERS:
+            row[k] += values[k] or 0
+
+    if first <= last:
+        vm = VillageMonth.objects.filter(where("unit_path"), month__gte=first, month__lte=last)
+        villages = {v.pop("village_id"): v for v in vm.values("village_id").annotate(**ROLLUP_AGG).order_by()}
+        months = {v.pop("month"): v for v in vm.values("month").annotate(**ROLLUP_AGG).order_by()}
+        im = ItemMonth.objects.filter(where("area_path"), month__gte=first, month__lte=last)
+        items = {v.pop("item_id"): v for v in im.values("item_id").annotate(**ROLLUP_AGG).order_by()}
+    for lo, hi in live:  # a partial edge month lies within one month: its month row is its total
+        part = qs.filter(where("unit_path"), intake_date__gte=lo, intake_date__lte=hi)
+        for v in part.values("village_id").annotate(**CASE_AGG).order_by():
+            add(villages, v["village_id"], v)
+            add(months, month_of(lo), v)
+        for v in part.values("item_id").annotate(**CASE_AGG).order_by():
+            add(items, v["item_id"], v)
+    for row in villages.values():
+        for k in COUNTERS:
+            total[k] += row[k]
+
+    # overdue depends on today: counted live over the running cases (index case_running)
+    running = qs.filter(where("unit_path"), intake_date__gte=date_from, intake_date__lte=date_to,
+                        status__in=RUNNING, due_date__lt=today)
+    late_v, late_i = _overdue(running)
+
+    def row(key, label, c, overdue=0):
+        r = Row(key, label, **{k: c[k] for k in ("taken", "completed", "on_time", "delivered", "one_trip", "returned",
+                                                 "rejected", "open")}, overdue=overdue)
+        r.avg_days = round(c["days_sum"] / c["days_n"], 1) if c["days_n"] else None
+        return r
+
+    def ranked(acc):
+        return sorted(((k, c) for k, c in acc.items() if c["taken"]), key=lambda kc: (-kc[1]["taken"], kc[0]))
+
+    divs = {pk: rest for pk, *rest in Division.objects.filter(pk__in=[k for k, c in villages.items() if c["taken"]])
+            .values_list("pk", "name", "valid_to", "lon", "lat").order_by()}  # 3,000 villages: no model instances
+    by_village = []
+    for k, c in ranked(villages):
+        name, valid_to, lon, lat = divs[k]
+        r = row(k, name + ("(已撤并)" if valid_to else ""), c, late_v.get(k, 0))
+        r.lon, r.lat = lon, lat
+        by_village.append(r)
+    names = dict(ServiceItem.objects.filter(pk__in=list(items)).values_list("pk", "name"))
+    by_item = [row(k, names[k], c, late_i.get(k, 0)) for k, c in ranked(items)]
+    by_month = [row(m, f"{m:%Y-%m}", c) for m, c in sorted(months.items()) if c["taken"]]
+    return Report(scope, date_from, date_to, row(None, "合计", total, sum(late_v.values())), by_item, by_village,
+                  by_month)
+
+
+def _overdue(running) -> tuple[dict, dict]:
+    """Overdue cases by village and by item: one index-only pass with GROUPING SETS on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ({v["village_id"]: v["n"] for v in running.values("village_id").annotate(n=Count("*")).order_by()},
+                {v["item_id"]: v["n"] for v in running.values("item_id").annotate(n=Count("*")).order_by()})
+    sql, params = running.values_list("village_id", "item_id").order_by().query.sql_with_params()
+    by_village, by_item = {}, {}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT v, i, GROUPING(v), COUNT(*) FROM ({sql}) AS s(v, i) GROUP BY GROUPING SETS ((v), (i))",
+                    params)
+        for v, i, by_i, n in cur.fetchall():
+            if by_i:
+                by_item[i] = n
+            else:
+                by_village[v] = n
+    return by_village, by_item

@@ -7,7 +7,16 @@ class Config(AppConfig):
     verbose_name = "公有资产"
 
     def ready(self):
+        from django.db.models.signals import post_init, post_save
+
+        from xiangcun.divisions.models import Division
+
+        from .services import remember_division_path, sync_division_paths
+
         register_audit()
+        # keep Asset.holder_path / custodian_path equal to their units' paths when a unit moves
+        post_init.connect(remember_division_path, sender=Division, dispatch_uid="assets:division-paths")
+        post_save.connect(sync_division_paths, sender=Division, dispatch_uid="assets:division-paths")
 
 
 def register_audit():
@@ -19,7 +28,8 @@ def register_audit():
     from . import services
     from .models import Asset, Attachment, Campaign, Check, Plan
 
-    audit.register(Asset, path=lambda a: a.custodian.path, visible=Asset.objects.visible_to,
+    audit.register(Asset, path=lambda a: a.custodian_path or a.custodian.path, visible=Asset.objects.visible_to,
+                   exclude=("holder_path", "custodian_path"),
                    url=lambda pk: reverse("assets:detail", args=[pk]),
                    related=lambda a: {Plan: list(a.plans.values_list("pk", flat=True)),
                                       Attachment: list(a.attachments.values_list("pk", flat=True))})

@@ -59,7 +59,7 @@ class AssetQuerySet(LedgerQuerySet):
 
         if scope_paths(user) is None:
             return self
-        return self.filter(scope_q(user, "holder__path") | scope_q(user, "custodian__path"))
+        return self.filter(scope_q(user, "holder_path") | scope_q(user, "custodian_path"))
 
 
 class AssetManager(LiveManager.from_queryset(AssetQuerySet)):
@@ -74,6 +74,12 @@ class Asset(LedgerModel):
                                related_name="held_assets")
     custodian = models.ForeignKey("divisions.Division", verbose_name="现管护单位", on_delete=models.PROTECT,
                                   related_name="custody_assets")
+    # The holder's and the custodian's current division paths, copied here so that scoping and
+    # statistics are index range scans on the ledger itself, not ORs across two joins. save() sets
+    # them; a division whose path changes (隶属变更, or a unit moved under a merger's successor)
+    # updates them through `sync_division_paths` (connected in apps.py). Not audited: derived data.
+    holder_path = models.CharField(max_length=120, db_index=True, editable=False, default="")
+    custodian_path = models.CharField(max_length=120, db_index=True, editable=False, default="")
     address = models.CharField("坐落地址", max_length=200, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
@@ -105,10 +111,22 @@ class Asset(LedgerModel):
         indexes = [
             models.Index(fields=["status", "category"], name="asset_status_category"),
             models.Index(fields=["custodian", "status"], name="asset_custodian_status"),
+            models.Index(fields=["status", "status_since"], name="asset_status_since"),  # long idle
         ]
 
     def __str__(self):
         return f"{self.ledger_no} {self.name}"
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        for name in ("holder", "custodian"):
+            if fields is None or name in fields or f"{name}_id" in fields:
+                setattr(self, f"{name}_path", getattr(self, name).path if getattr(self, f"{name}_id") else "")
+                if fields is not None and f"{name}_path" not in fields:
+                    fields = [*fields, f"{name}_path"]
+        if fields is not None:
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
 
     @property
     def is_building(self) -> bool:

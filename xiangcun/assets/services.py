@@ -105,6 +105,28 @@ def refresh_custody(assets, user=None, when: dt.date | None = None) -> int:
     return moved
 
 
+def remember_division_path(sender, instance, **kwargs) -> None:
+    """post_init of Division: note the path as loaded (not if deferred), so a save knows whether it moved."""
+    instance._asset_path_was = instance.__dict__.get("path")
+
+
+def sync_division_paths(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save of Division: copy a unit's new path onto the assets it holds or looks after.
+
+    A path changes when a unit (and everything under it) is transferred, including the lower units a
+    merger or split moves under the successor; `divisions.services._reparent` saves each of them, so
+    every asset's `holder_path` / `custodian_path` follows. Saves that leave the path alone (renames,
+    closing a unit) and a new unit getting its first path cost no query. A derived copy, so a plain
+    `.update()`, not an audited save (the registry change itself is the audited event)."""
+    was = getattr(instance, "_asset_path_was", None)
+    instance._asset_path_was = instance.path
+    if raw or created or was == "" or was == instance.path:
+        return
+    for field in ("holder", "custodian"):
+        (Asset.all_with_deleted.filter(**{f"{field}_id": instance.pk}).exclude(**{f"{field}_path": instance.path})
+         .update(**{f"{field}_path": instance.path}))
+
+
 def custody_text(asset: Asset) -> str:
     """"卓克基镇的资产,现由马尔康镇管护" or just the holder's name."""
     if asset.custody_moved:
@@ -384,7 +406,7 @@ def open_campaign(user, name: str, scope: Division, as_of: dt.date, deadline: dt
 
 def campaign_assets(campaign: Campaign):
     """Assets the campaign covers: held or kept by a unit under its scope, not yet disposed."""
-    where = path_range(campaign.scope.path, "custodian__path") | path_range(campaign.scope.path, "holder__path")
+    where = path_range(campaign.scope.path, "custodian_path") | path_range(campaign.scope.path, "holder_path")
     return Asset.objects.filter(where).exclude(status=Status.DISPOSED)
 
 
@@ -480,7 +502,7 @@ def idle_buildings(scope_unit: Division | None = None, user=None) -> list[IdleBu
     Plain data: category, location, floor area and status. Pass `user` to restrict to their jurisdiction."""
     qs = Asset.objects.filter(category__in=BUILDINGS, status=Status.IDLE).select_related("custodian")
     if scope_unit is not None:
-        qs = qs.filter(path_range(scope_unit.path, "custodian__path") | path_range(scope_unit.path, "holder__path"))
+        qs = qs.filter(path_range(scope_unit.path, "custodian_path") | path_range(scope_unit.path, "holder_path"))
     if user is not None:
         qs = qs & Asset.objects.visible_to(user)
     return [IdleBuilding(a.pk, a.ledger_no, a.name, a.category, a.get_category_display(), a.custodian_id,

@@ -2,7 +2,8 @@
 
 Figures count assets by their current custodian (custody follows mergers, so a township's figures
 include what it took over from the units merged into it). Everything is computed with a handful of
-grouped queries, then rolled up to the units directly under the scope in Python.
+grouped queries on the asset's own `custodian_path` (grouped by the unit directly under the scope in
+SQL on PostgreSQL), then rolled up in Python.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, F, Func, Q, Sum
 
 from xiangcun.divisions.models import Division, path_range
 
@@ -75,6 +76,25 @@ class Report:
     long_idle_list: list            # the longest-idle assets (a sample, for the table)
 
 
+class UnitUnder(Func):
+    """The id (as text) of the unit at `depth` in a division path ("" when the path is shallower), so
+    statistics group by the units under the scope in SQL. PostgreSQL only (extended statistics on the
+    expression, migration 0003, let it hash into a few groups); elsewhere the whole path, which
+    `report` rolls up in Python (a small ledger on SQLite)."""
+    output_field = CharField()
+
+    def __init__(self, path, depth: int):
+        super().__init__(path)
+        self.depth = depth
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"split_part({sql}, '/', {int(self.depth) + 2})", params
+
+
 def overlap_days(a_start, a_end, b_start, b_end) -> int:
     start, end = max(a_start, b_start), min(a_end, b_end)
     return max(0, (end - start).days + 1)
@@ -83,20 +103,27 @@ def overlap_days(a_start, a_end, b_start, b_end) -> int:
 def report(assets, scope: Division | None, date_from: dt.date, date_to: dt.date, idle_months: int = 12) -> Report:
     """Statistics of `assets` (already scoped to the user) under `scope` for [date_from, date_to]."""
     if scope is not None:
-        assets = assets.filter(path_range(scope.path, "custodian__path"))
+        assets = assets.filter(path_range(scope.path, "custodian_path"))
     depth = len(scope.depth_ids) if scope is not None else 0
-    grouped = assets.values("custodian__path", "status").annotate(n=Count("id"), area=Sum("floor_area"))
+    unit = UnitUnder(F("custodian_path"), depth)
     idle_before = months_ago(date_to, idle_months)
     long_idle_q = Q(status=Status.IDLE, status_since__lte=idle_before)
-    long_idle = assets.filter(long_idle_q).values("custodian__path").annotate(n=Count("id"))
-    done = (Plan.objects.filter(asset__in=assets, status=PlanStatus.DONE)
-            .values("asset__custodian__path", "route", "annual_rent", "term_start", "term_end", "sale_price",
-                    "transfer_value", "outcome_date", "asset__floor_area"))
-    done = done.filter(Q(outcome_date__range=(date_from, date_to)) |
-                       Q(route=Route.INDUSTRY, term_start__lte=date_to, term_end__gte=date_from))
+    grouped = (assets.order_by().annotate(unit=unit).values("unit", "status")
+               .annotate(n=Count("id"), area=Sum("floor_area"), long_idle=Count("id", filter=long_idle_q)))
+    plans = (Plan.objects.filter(asset__in=assets, status=PlanStatus.DONE).order_by()
+             .annotate(unit=UnitUnder(F("asset__custodian_path"), depth)))
+    # plans carried out in the period, counted and summed per unit and route in SQL
+    done = (plans.filter(outcome_date__range=(date_from, date_to)).values("unit", "route")
+            .annotate(n=Count("id"), area=Sum("asset__floor_area"), price=Sum("sale_price"),
+                      capital=Sum("transfer_value")))
+    # leases running in the period, whatever their outcome date: rent earned in the period, per lease
+    leases = (plans.filter(route=Route.INDUSTRY, annual_rent__isnull=False, term_start__lte=date_to,
+                           term_end__gte=date_from).values_list("unit", "annual_rent", "term_start", "term_end"))
 
-    def group_of(path):  # the unit directly under the scope that the custodian lies in
-        ids = path.strip("/").split("/")
+    def group_of(key):  # the unit directly under the scope that the custodian lies in
+        if "/" not in key:  # already cut out in SQL (PostgreSQL)
+            return int(key) if key else None
+        ids = key.strip("/").split("/")
         return int(ids[depth]) if len(ids) > depth and ids[depth] else None
 
     rows: dict[int | None, Row] = {}
@@ -110,49 +137,46 @@ def report(assets, scope: Division | None, date_from: dt.date, date_to: dt.date,
     total = Row(None, "合计")
     for g in grouped:
         area = g["area"] or ZERO
-        for r in (row(g["custodian__path"]), total):
+        for r in (row(g["unit"]), total):
             r.total += g["n"]
             r.area += area
             r.by_status[g["status"]] += g["n"]
             r.area_by_status[g["status"]] += area
-    for g in long_idle:
-        for r in (row(g["custodian__path"]), total):
-            r.long_idle += g["n"]
+            r.long_idle += g["long_idle"]
     by_route = {label: {"count": 0, "area": ZERO, "value": ZERO} for _, label in Route.choices}
-    for p in done:
-        targets = (row(p["asset__custodian__path"]), total)
-        in_period = p["outcome_date"] and date_from <= p["outcome_date"] <= date_to
-        route_label = Route(p["route"]).label
-        if p["route"] == Route.INDUSTRY and p["annual_rent"] and p["term_start"] and p["term_end"]:
-            days = overlap_days(p["term_start"], p["term_end"], date_from, date_to)
-            income = (p["annual_rent"] * days / 365).quantize(Decimal("0.01"))
-            for r in targets:
-                r.lease_income += income
-            by_route[route_label]["value"] += income
-        if not in_period:
+    industry = Route.INDUSTRY.label
+    for key, rent, start, end in leases:
+        if not rent:
             continue
-        by_route[route_label]["count"] += 1
-        by_route[route_label]["area"] += p["asset__floor_area"] or ZERO
-        for r in targets:
-            if p["route"] == Route.SALE:
-                r.disposed += 1
-                r.sale_income += p["sale_price"] or ZERO
-            elif p["route"] == Route.STATE_CAPITAL:
-                r.disposed += 1
-                r.capital_injected += p["transfer_value"] or ZERO
+        income = (rent * overlap_days(start, end, date_from, date_to) / 365).quantize(Decimal("0.01"))
+        for r in (row(key), total):
+            r.lease_income += income
+        by_route[industry]["value"] += income
+    for g in done:
+        route_label = Route(g["route"]).label
+        by_route[route_label]["count"] += g["n"]
+        by_route[route_label]["area"] += g["area"] or ZERO
+        for r in (row(g["unit"]), total):
+            if g["route"] == Route.SALE:
+                r.disposed += g["n"]
+                r.sale_income += g["price"] or ZERO
+            elif g["route"] == Route.STATE_CAPITAL:
+                r.disposed += g["n"]
+                r.capital_injected += g["capital"] or ZERO
             else:
-                r.revitalised += 1
-        if p["route"] == Route.SALE:
-            by_route[route_label]["value"] += p["sale_price"] or ZERO
-        elif p["route"] == Route.STATE_CAPITAL:
-            by_route[route_label]["value"] += p["transfer_value"] or ZERO
+                r.revitalised += g["n"]
+        if g["route"] == Route.SALE:
+            by_route[route_label]["value"] += g["price"] or ZERO
+        elif g["route"] == Route.STATE_CAPITAL:
+            by_route[route_label]["value"] += g["capital"] or ZERO
     names = dict(Division.objects.filter(pk__in=[k for k in rows if k is not None]).values_list("pk", "name"))
     for key, r in rows.items():
         r.name = names.get(key, "本级") if key is not None else "本级"
         if scope is not None and key == scope.pk:
             r.name = f"{scope.name}本级"
     ordered = sorted(rows.values(), key=lambda r: (-r.total, r.name))
-    sample = list(assets.filter(long_idle_q).select_related("custodian", "holder").order_by("status_since")[:20])
+    sample = list(assets.filter(long_idle_q).select_related("custodian", "holder")
+                  .order_by("status_since", "ledger_no")[:20])
     return Report(scope, date_from, date_to, idle_months, total, ordered, by_route, sample)
 
 

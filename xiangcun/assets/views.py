@@ -58,7 +58,7 @@ def filtered(user, g):
         if scope is not None:
             from xiangcun.divisions.models import path_range
 
-            qs = qs.filter(path_range(scope.path, "custodian__path") | path_range(scope.path, "holder__path"))
+            qs = qs.filter(path_range(scope.path, "custodian_path") | path_range(scope.path, "holder_path"))
     if g.get("custody") == "moved":
         qs = qs.filter(holder__valid_to__isnull=False)
     idle = g.get("idle_months")

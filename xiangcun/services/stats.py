@@ -189,7 +189,7 @@ def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.dat
     from xiangcun.divisions.services import absorbed_paths
 
     from .models import RUNNING, ItemMonth, ServiceItem, VillageMonth
-    from .rollup import CASE_AGG, COUNTERS, ROLLUP_AGG, month_of
+    from .rollup import COUNTERS, ROLLUP_AGG
 
     today = today or dt.date.today()
     qs = Case.objects.visible_to(user)
@@ -207,6 +207,7 @@ def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.dat
 
     first, last, live = _months(date_from, date_to)
     villages: dict = {}
+    divs: dict = {}  # village id -> name, valid_to, lon, lat
     items: dict = {}
     months: dict = {}
     total = dict.fromkeys(COUNTERS, 0)
@@ -218,17 +219,19 @@ def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.dat
 
     if first <= last:
         vm = VillageMonth.objects.filter(where("unit_path"), month__gte=first, month__lte=last)
-        villages = {v.pop("village_id"): v for v in vm.values("village_id").annotate(**ROLLUP_AGG).order_by()}
+        about = ("village__name", "village__valid_to", "village__lon", "village__lat")
+        for v in vm.values("village_id", *about).annotate(**ROLLUP_AGG).order_by():
+            divs[v["village_id"]] = [v.pop(k) for k in about]
+            villages[v.pop("village_id")] = v
         months = {v.pop("month"): v for v in vm.values("month").annotate(**ROLLUP_AGG).order_by()}
         im = ItemMonth.objects.filter(where("area_path"), month__gte=first, month__lte=last)
         items = {v.pop("item_id"): v for v in im.values("item_id").annotate(**ROLLUP_AGG).order_by()}
-    for lo, hi in live:  # a partial edge month lies within one month: its month row is its total
-        part = qs.filter(where("unit_path"), intake_date__gte=lo, intake_date__lte=hi)
-        for v in part.values("village_id").annotate(**CASE_AGG).order_by():
-            add(villages, v["village_id"], v)
-            add(months, month_of(lo), v)
-        for v in part.values("item_id").annotate(**CASE_AGG).order_by():
-            add(items, v["item_id"], v)
+    if live:  # partial edge months, counted from the cases
+        days = Q(pk__in=[])
+        for lo, hi in live:
+            days |= Q(intake_date__gte=lo, intake_date__lte=hi)
+        for kind, key, values in _edge_sums(qs.filter(where("unit_path")).filter(days)):
+            add({"village": villages, "item": items, "month": months}[kind], key, values)
     for row in villages.values():
         for k in COUNTERS:
             total[k] += row[k]
@@ -247,8 +250,9 @@ def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.dat
     def ranked(acc):
         return sorted(((k, c) for k, c in acc.items() if c["taken"]), key=lambda kc: (-kc[1]["taken"], kc[0]))
 
-    divs = {pk: rest for pk, *rest in Division.objects.filter(pk__in=[k for k, c in villages.items() if c["taken"]])
-            .values_list("pk", "name", "valid_to", "lon", "lat").order_by()}  # 3,000 villages: no model instances
+    missing = [k for k in villages if k not in divs]  # villages with cases only in the edge days
+    divs.update({pk: rest for pk, *rest in Division.objects.filter(pk__in=missing)
+                 .values_list("pk", "name", "valid_to", "lon", "lat").order_by()})
     by_village = []
     for k, c in ranked(villages):
         name, valid_to, lon, lat = divs[k]
@@ -280,3 +284,52 @@ def _overdue(running) -> tuple[dict, dict]:
             else:
                 by_village[v] = n
     return by_village, by_item
+
+
+def _edge_sums(part):
+    """The rollup counters of the cases in `part` by village, by item and by month, as
+    (kind, key, counters): one pass with GROUPING SETS on PostgreSQL (the edge days of a province
+    are tens of thousands of cases), one query per grouping elsewhere."""
+    from django.db import connection
+    from django.db.models.functions import TruncMonth
+
+    from .models import OPEN
+    from .rollup import CASE_AGG, COUNTERS, DELIVERED
+
+    part = part.annotate(m=TruncMonth("intake_date"))
+    if connection.vendor != "postgresql":
+        for kind, key in (("village", "village_id"), ("item", "item_id"), ("month", "m")):
+            for v in part.values(key).annotate(**CASE_AGG).order_by():
+                m = v.pop(key)
+                yield kind, (m.date() if isinstance(m, dt.datetime) else m), v
+        return
+    # the same counters as rollup.CASE_AGG, in SQL over the columns of one pass
+    done, delivered, opened = list(DONE), list(DELIVERED), list(OPEN)
+    counters = [
+        ("COUNT(*)", []),
+        ("COUNT(*) FILTER (WHERE st = ANY(%s))", [done]),
+        ("COUNT(*) FILTER (WHERE st = ANY(%s) AND ot)", [done]),
+        ("COALESCE(SUM(wd) FILTER (WHERE st = ANY(%s)), 0)", [done]),
+        ("COUNT(wd) FILTER (WHERE st = ANY(%s))", [done]),
+        ("COUNT(*) FILTER (WHERE st = ANY(%s))", [delivered]),
+        ("COUNT(*) FILTER (WHERE st = ANY(%s) AND tr <= 1)", [delivered]),
+        ("COUNT(*) FILTER (WHERE rc > 0)", []),
+        ("COUNT(*) FILTER (WHERE st = %s)", [str(Status.REJECTED)]),
+        ("COUNT(*) FILTER (WHERE st = ANY(%s))", [opened]),
+    ]
+    assert len(counters) == len(COUNTERS) == len(CASE_AGG)
+    inner, inner_params = part.values_list("village_id", "item_id", "m", "status", "on_time", "working_days", "trips",
+                                           "returned_count").order_by().query.sql_with_params()
+    sql = (f"SELECT v, i, m, GROUPING(v), GROUPING(i), {', '.join(c for c, _ in counters)} "
+           f"FROM ({inner}) AS s(v, i, m, st, ot, wd, tr, rc) GROUP BY GROUPING SETS ((v), (i), (m))")
+    params = [x for _, ps in counters for x in ps] + list(inner_params)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for v, i, m, not_v, not_i, *values in cur.fetchall():
+            counts = dict(zip(COUNTERS, values))
+            if not not_v:
+                yield "village", v, counts
+            elif not not_i:
+                yield "item", i, counts
+            else:
+                yield "month", (m.date() if isinstance(m, dt.datetime) else m), counts

@@ -7,7 +7,16 @@ class Config(AppConfig):
     verbose_name = "便民服务"
 
     def ready(self):
+        from django.db.models.signals import post_init, post_save
+
+        from xiangcun.divisions.models import Division
+
+        from .rollup import follow_path, remember_path
+
         register_audit()
+        # a transferred village takes its cases' unit_path and its monthly rollups along
+        post_init.connect(remember_path, sender=Division, dispatch_uid="services:division-paths")
+        post_save.connect(follow_path, sender=Division, dispatch_uid="services:division-paths")
 
 
 def register_audit():

@@ -74,14 +74,15 @@ def contribution(case: Case) -> dict[str, int]:
 
 
 def area_paths(unit_paths) -> dict[str, str]:
-    """For village paths: the path of each one's deepest ancestor at county level or above (its county)."""
+    """For village paths: the path of each one's deepest ancestor at county level or above (its county),
+    taken as a prefix of the village path (so an old path gives the county's path as it was then)."""
     pks = {int(seg) for p in unit_paths for seg in p.strip("/").split("/") if seg}
-    levels = dict(Division.objects.filter(pk__in=pks, level__lte=Level.COUNTY).values_list("pk", "path"))
+    upper = set(Division.objects.filter(pk__in=pks, level__lte=Level.COUNTY).values_list("pk", flat=True))
     out = {}
     for p in unit_paths:
-        segs = [int(s) for s in p.strip("/").split("/") if s]
-        found = [levels[s] for s in segs if s in levels]
-        out[p] = found[-1] if found else "/"
+        segs = [s for s in p.strip("/").split("/") if s]
+        cut = max((i for i, s in enumerate(segs) if int(s) in upper), default=-1)
+        out[p] = "/" + "".join(f"{s}/" for s in segs[: cut + 1])
     return out
 
 
@@ -108,6 +109,33 @@ def changed(before: dict[str, int], case: Case):
     """A case moved from a state whose contribution was `before` to its current state."""
     after = contribution(case)
     _apply(case, {k: after[k] - before[k] for k in COUNTERS})
+
+
+def remember_path(sender, instance, **kwargs) -> None:
+    """post_init of Division: the path as loaded (not if deferred), so a save knows whether it moved."""
+    instance._services_path_was = instance.__dict__.get("path")
+
+
+@transaction.atomic
+def follow_path(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """post_save of Division: a village transferred elsewhere (its path changed) takes its cases' scoping
+    key and its rollup rows along; across counties its by-item counters move to the new county's rows.
+    (`divisions.services._reparent` saves every current unit under a moved one, so this runs per village.)"""
+    was = getattr(instance, "_services_path_was", None)
+    instance._services_path_was = instance.path
+    if raw or created or not was or was == instance.path or instance.level != Level.VILLAGE:
+        return
+    Case.objects.filter(village_id=instance.pk).exclude(unit_path=instance.path).update(unit_path=instance.path)
+    VillageMonth.objects.filter(village_id=instance.pk).update(unit_path=instance.path)
+    areas = area_paths([was, instance.path])
+    old, new = areas[was], areas[instance.path]
+    if old == new:
+        return
+    for r in _sums(Case.objects.filter(village_id=instance.pk), "item_id"):
+        month = _as_date(r["m"])
+        for area, sign in ((old, -1), (new, 1)):
+            row, _ = ItemMonth.objects.get_or_create(month=month, area_path=area, item_id=r["item_id"])
+            ItemMonth.objects.filter(pk=row.pk).update(**{k: F(k) + sign * r[k] for k in COUNTERS})
 
 
 # --- bulk ----------------------------------------------------------------------------------------------

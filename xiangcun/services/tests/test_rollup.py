@@ -163,3 +163,27 @@ def test_a_queue_under_the_cap_counts_exactly_and_reaches_its_last_page(client, 
     todo = client.get("/services/").content.decode()  # the agent's to-do: the six still at the window
     assert "共 6 条" in todo and seven[0].number not in todo
     assert CaseStep.objects.filter(case=seven[0]).count() == 2
+
+
+def test_a_village_transferred_to_another_county_takes_its_cases_and_rollups_along(history, cast, unit, maerkang,
+                                                                                   make_user):
+    from xiangcun.accounts.models import Role
+    from xiangcun.divisions import services as registry
+    from xiangcun.divisions.models import Division, Kind
+
+    when = dt.date(2024, 6, 1)
+    county = registry.establish("测试县", Kind.COUNTY, maerkang.parent, when)
+    town = registry.establish("测试镇", Kind.TOWN, county, when)
+    songgang = unit("松岗村")
+    registry.transfer(songgang, town, when)
+    village = Division.objects.get(pk=songgang.pk)
+    assert village.path.startswith(town.path)
+    assert set(Case.objects.filter(village=village).values_list("unit_path", flat=True)) == {village.path}
+    assert rollup.check() == []
+    there = make_user("there", Role.ANALYST, county)
+    year = (dt.date(2024, 1, 1), TODAY, TODAY)
+    for user, scope in ((cast["office"], maerkang), (there, county)):
+        rolled = stats.report_for(user, scope, *year)
+        assert _numbers(rolled) == _numbers(stats.report(Case.objects.visible_to(user), scope, *year))
+    assert stats.report_for(there, county, *year).total.taken == 20  # 松岗村's cases now count there
+    assert stats.report_for(cast["office"], maerkang, *year).total.taken == 5

@@ -46,7 +46,8 @@ def _date(value, default=None):
 
 
 def filtered(user, g):
-    """The ledger with the list page's filters: q, category, status, unit (custodian subtree), custody, idle_months."""
+    """The ledger with the list page's filters: q, category, status, unit (custodian subtree), custody, idle_months,
+    plan ("proposed": a revitalisation plan awaits approval)."""
     qs = services.search(Asset.objects.visible_to(user), g.get("q"))
     if g.get("category") in Category.values:
         qs = qs.filter(category=g["category"])
@@ -61,6 +62,8 @@ def filtered(user, g):
             qs = qs.filter(path_range(scope.path, "custodian_path") | path_range(scope.path, "holder_path"))
     if g.get("custody") == "moved":
         qs = qs.filter(holder__valid_to__isnull=False)
+    if g.get("plan") == "proposed":
+        qs = qs.filter(plans__status=PlanStatus.PROPOSED)
     idle = g.get("idle_months")
     if idle and idle.isdigit() and len(idle) <= 6:
         months = min(int(idle), MAX_MONTHS)

@@ -94,6 +94,7 @@ def _generate(county: Division, user, staff) -> int:
         _advance(asset, rng.choice(statuses), user, rng, today)
         count += 1
     _campaigns(county, user, staff, rng)
+    _proposals(staff)
     return count
 
 
@@ -142,6 +143,16 @@ def _advance(asset: Asset, target: str, user, rng, today) -> None:
     loss = services.value_loss(plan, fields.get("sale_price"))
     services.complete_plan(plan, user, done, justification="公开挂牌两次流拍,经市政府常务会议同意降价" if loss else "",
                            outcome_note="已按方案实施")
+
+
+def _proposals(staff) -> None:
+    """The township proposes new uses for two of its idle buildings; the finance bureau has yet to decide."""
+    idle = (Asset.objects.visible_to(staff).filter(status=Status.IDLE, category__in=(Category.SCHOOL, Category.OFFICE))
+            .order_by("ledger_no")[:2])
+    for asset, use in zip(idle, ("elderly_care", "kindergarten")):
+        services.propose_plan(asset, staff, route=Route.PUBLIC_USE, new_use=use, responsible_unit=staff.jurisdiction,
+                              planned_date=dt.date(dt.date.today().year + 1, 6, 30),
+                              description=f"拟改作{PublicUse(use).label},由{staff.jurisdiction.name}负责实施")
 
 
 def _campaigns(county, user, staff, rng) -> None:

@@ -8,11 +8,31 @@ from django.http import Http404
 from rest_framework import exceptions, pagination, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .paging import CappedPaginator
+
 
 class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class CappedPagination(Pagination):
+    """For lists that may hold a province's million rows: `count` stops at 10,000 and `count_capped`
+    says there are more (pages run to the cap; filter to see the rest)."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean", "description": "为 true 时实际条数超过 count"}
+        schema["required"] = [*schema.get("required", []), "count_capped"]
+        return schema
 
 
 CODES = {

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from xiangcun.core.api import ApiError
+from xiangcun.core.api import ApiError, CappedPagination
 from xiangcun.divisions.models import Division
 
 from . import services, stats
@@ -59,6 +59,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """民事代办件(仅限管辖范围内;申请人信息脱敏)。列表为本人角色的待办队列。"""
 
     serializer_class = CaseSerializer
+    pagination_class = CappedPagination
 
     def get_queryset(self):
         from .views import filtered_cases

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from xiangcun.core.audit_views import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView, template_response
+from xiangcun.core.paging import CappedPaginator
 from xiangcun.core.pii import record_full_view
 from xiangcun.divisions.models import Division, Level
 
@@ -26,31 +26,6 @@ from .models import (
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # a queue counts at most this many cases (200 pages); beyond it, filter or export
-
-
-class CappedPaginator(Paginator):
-    """Pages of a queue that counts at most `cap` rows: exact up to the cap, "more than" beyond it.
-
-    Counting a province's million cases on every page view cost more than the page itself; nobody
-    pages past 200 pages of 50 (filters and the Excel export serve that). Pages run to the cap.
-    """
-
-    def __init__(self, object_list, per_page, cap=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.cap = COUNT_CAP if cap is None else cap
-
-    @cached_property
-    def _counted(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
-
-    @property
-    def count(self) -> int:
-        return min(self._counted, self.cap)
-
-    @property
-    def capped(self) -> bool:
-        """More rows than the cap: the count shown is "more than cap" and the pages stop there."""
-        return self._counted > self.cap
 
 
 def _require(pred, request):
@@ -105,7 +80,7 @@ def filtered_cases(user, g, today=None):
 def queue(request):
     qs, tab = filtered_cases(request.user, request.GET)
     qs = qs.select_related("item", "village", "handler_unit").order_by("due_date", "-intake_at", "id")
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE, COUNT_CAP).get_page(request.GET.get("page"))
     cal, today = services.Calendar(), dt.date.today()
     for c in page:
         c.flag = services.deadline_flag(c, cal, today)

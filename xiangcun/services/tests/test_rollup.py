@@ -187,3 +187,15 @@ def test_a_village_transferred_to_another_county_takes_its_cases_and_rollups_alo
         assert _numbers(rolled) == _numbers(stats.report(Case.objects.visible_to(user), scope, *year))
     assert stats.report_for(there, county, *year).total.taken == 20  # 松岗村's cases now count there
     assert stats.report_for(cast["office"], maerkang, *year).total.taken == 5
+
+
+def test_the_api_case_list_counts_up_to_the_cap_and_says_there_are_more(client, cast, seven, monkeypatch):
+    from xiangcun.core import paging
+
+    client.force_login(cast["analyst"])
+    body = client.get("/api/v1/service-cases/?tab=all&page_size=2").json()
+    assert body["count"] == 7 and body["count_capped"] is False
+    monkeypatch.setattr(paging, "COUNT_CAP", 4)
+    body = client.get("/api/v1/service-cases/?tab=all&page_size=2").json()
+    assert body["count"] == 4 and body["count_capped"] is True and len(body["results"]) == 2
+    assert client.get("/api/v1/service-cases/?tab=all&page_size=2&page=2").json()["next"] is None

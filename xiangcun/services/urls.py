@@ -20,6 +20,7 @@ urlpatterns = [
     path("lists/<int:pk>/export.xlsx", views.list_export, name="list_export"),
     path("lists/<int:pk>/new-version/", views.list_version, name="list_version"),
     path("network/", views.network, name="network"),
+    path("network/export.xlsx", views.network_export, name="network_export"),
     path("holidays/", views.holidays, name="holidays"),
     path("measures/", views.measures, name="measures"),
     path("measures/export.xlsx", views.measures_export, name="measures_export"),

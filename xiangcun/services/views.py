@@ -293,16 +293,25 @@ def list_version(request, pk):
 
 # --- network ----------------------------------------------------------------------------------------------
 
-def network(request):
+def _network_params(request):
     try:
         max_km = max(0.5, min(100.0, float(request.GET.get("km") or 5)))
         detour = max(1.0, min(3.0, float(request.GET.get("detour") or services.DETOUR)))
     except ValueError:
         max_km, detour = 5.0, services.DETOUR
-    points = services.network_points(request.user)
+    return max_km, detour
+
+
+def _coverage(request, points, max_km, detour):
     villages = (Division.objects.visible_to(request.user).filter(level=Level.VILLAGE, valid_to__isnull=True)
                 .select_related("parent").order_by("path"))
-    rows = services.coverage(villages, points, max_km, detour)
+    return services.coverage(villages, points, max_km, detour)
+
+
+def network(request):
+    max_km, detour = _network_params(request)
+    points = services.network_points(request.user)
+    rows = _coverage(request, points, max_km, detour)
     gaps = [r for r in rows if r.gap]
     map_points = [{"lat": p.lat, "lon": p.lon, "color": services.KIND_COLORS[p.kind],
                    "radius": 9 if p.kind == PointKind.CENTRE else 6,
@@ -312,8 +321,20 @@ def network(request):
     return render(request, "services/network.html", {
         "points": points, "rows": rows, "gaps": gaps, "max_km": max_km, "detour": detour, "map_points": map_points,
         "legend": [(PointKind(k).label, c) for k, c in services.KIND_COLORS.items()] + [("服务空白村", "#c8102e")],
-        "abolished_points": [p for p in points if p.kind == PointKind.STATION],
+        "query": f"km={max_km:g}&detour={detour:g}",
     })
+
+
+COVERAGE_HEADERS = ["村(社区)", "统计用区划代码", "乡镇", "最近网点", "估算距离(km)", "指定服务网点", "结论"]
+
+
+def network_export(request):
+    """各村服务可达情况 as .xlsx or CSV, with the page's radius and detour factor."""
+    max_km, detour = _network_params(request)
+    rows = _coverage(request, services.network_points(request.user), max_km, detour)
+    out = ([r.village.name, r.village.code, r.village.parent.name, r.nearest.name if r.nearest else "", r.km,
+            "、".join(r.served_by), f"服务空白(超出 {max_km:g} 公里)" if r.gap else "覆盖"] for r in rows)
+    return export_response(out, COVERAGE_HEADERS, "各村服务可达情况", "csv" if request.GET.get("format") == "csv" else "xlsx")
 
 
 def holidays(request):

@@ -10,6 +10,11 @@ from xiangcun.services.models import Case, ItemList, PointKind, ServiceItem, Ser
 T = lambda d: dt.datetime(2024, 3, d, 9, tzinfo=dt.timezone.utc)  # noqa: E731
 
 
+def _xlsx_rows(response):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+
+
 def _done(case, cast, finish_day, delivery="home"):
     case = services.transition(case, "forward", cast["agent"], when=T(4))
     case = services.transition(case, "start", cast["songgang"], when=T(5))
@@ -38,9 +43,7 @@ def test_the_measures_page_and_its_export(client, take, cast, unit):
     client.force_login(cast["office"])
     r = client.get("/services/measures/?from=2024-01-01&to=2024-12-31")
     assert r.status_code == 200 and "按时办结率" in r.content.decode()
-    data = client.get("/services/measures/export.xlsx?from=2024-01-01&to=2024-12-31")
-    rows = list(load_workbook(io.BytesIO(b"".join(data.streaming_content) if data.streaming else data.content))
-                .active.iter_rows(values_only=True))
+    rows = _xlsx_rows(client.get("/services/measures/export.xlsx?from=2024-01-01&to=2024-12-31"))
     assert rows[0][0] == "单位/事项" and rows[-1][0] == "合计" and rows[-1][1] == 1
 
 
@@ -54,6 +57,25 @@ def test_villages_beyond_the_travel_distance_are_gaps(unit, maerkang):
     rows = {r.village.name: r for r in services.coverage([sg, db_], [point], max_km=5)}
     assert not rows["松岗村"].gap and rows["松岗村"].km < 1.5
     assert rows["党坝村"].gap and 35 < rows["党坝村"].km < 45  # ~27 km straight × 1.4
+
+
+def test_the_network_page_and_its_export_name_the_gaps(client, cast, unit, maerkang):
+    sg, db_ = unit("松岗村"), unit("党坝村")
+    for v, (lon, lat) in ((sg, (102.0, 31.9)), (db_, (102.3, 31.9))):
+        v.lon, v.lat = lon, lat
+        v.save(update_fields=["lon", "lat"])
+    ServicePoint.objects.create(name="松岗镇便民服务中心", kind=PointKind.CENTRE, unit=unit("松岗镇"), lon=102.01, lat=31.9)
+    client.force_login(cast["office"])
+    page = client.get("/services/network/?km=5")
+    gaps = page.content.decode().split('id="gap-table"')[1].split("</table>")[0]
+    assert "党坝村" in gaps and "松岗村" not in gaps
+    assert "export.xlsx?km=5&amp;detour=1.4" in page.content.decode()
+    rows = {r[0]: r for r in _xlsx_rows(client.get("/services/network/export.xlsx?km=5&detour=1.4"))}
+    assert rows["村(社区)"][-1] == "结论"
+    assert rows["党坝村"][-1] == "服务空白(超出 5 公里)" and rows["松岗村"][-1] == "覆盖"
+    assert rows["松岗村"][3] == "松岗镇便民服务中心" and rows["松岗村"][1] == sg.code
+    rows = {r[0]: r for r in _xlsx_rows(client.get("/services/network/export.xlsx?km=50&detour=1.4"))}
+    assert rows["党坝村"][-1] == "覆盖"
 
 
 def _sheet(wb):

@@ -11,12 +11,14 @@ class Config(AppConfig):
 
         from xiangcun.divisions.models import Division
 
-        from .services import remember_division_path, sync_division_paths
+        from .services import follow_closed_unit, remember_division_path, sync_division_paths
 
         register_audit()
         # keep Asset.holder_path / custodian_path equal to their units' paths when a unit moves
         post_init.connect(remember_division_path, sender=Division, dispatch_uid="assets:division-paths")
         post_save.connect(sync_division_paths, sender=Division, dispatch_uid="assets:division-paths")
+        # custody follows mergers: a closed unit's assets pass to its successor
+        post_save.connect(follow_closed_unit, sender=Division, dispatch_uid="assets:custody")
 
 
 def register_audit():

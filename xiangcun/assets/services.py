@@ -127,6 +127,16 @@ def sync_division_paths(sender, instance, created=False, raw=False, update_field
          .update(**{f"{field}_path": instance.path}))
 
 
+def follow_closed_unit(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """post_save of Division: when a unit closes (merged, split, abolished) on or before today, the assets
+    it looked after pass to its successor at once, inside the registry change's transaction. A closing
+    dated in the future waits: the ledger page's 按区划沿革重新确定管护单位 button (refresh_custody) moves them
+    once it takes effect."""
+    if raw or created or instance.valid_to is None or instance.valid_to > dt.date.today():
+        return
+    refresh_custody(Asset.objects.filter(custodian_id=instance.pk))
+
+
 def custody_text(asset: Asset) -> str:
     """"卓克基镇的资产,现由马尔康镇管护" or just the holder's name."""
     if asset.custody_moved:

@@ -28,13 +28,26 @@ def test_custody_follows_a_later_merger(new_asset, unit, cast):
 
     asset = new_asset(holder="党坝村", ledger_no="DB-1")
     assert asset.custodian == unit("党坝村")
-    registry.merge([unit("党坝村")], dt.date(2024, 1, 1), into=unit("党坝乡").children.filter(valid_to__isnull=True)
-                   .exclude(pk=unit("党坝村").pk).first(), document="马府民政〔2024〕1号")
-    assert services.refresh_custody(Asset.objects.all(), cast["caizheng"]) == 1
-    asset.refresh_from_db()
-    assert asset.custodian.parent == unit("党坝乡") and asset.holder == unit("党坝村")
+    into = unit("党坝乡").children.filter(valid_to__isnull=True).exclude(pk=unit("党坝村").pk).first()
+    registry.merge([unit("党坝村")], dt.date(2024, 1, 1), into=into, document="马府民政〔2024〕1号")
+    asset.refresh_from_db()  # the merger itself moved the custody, no button pressed
+    assert asset.custodian == into and asset.holder == unit("党坝村")
     assert events(asset)[-1].action == "asset.custody"
     assert services.refresh_custody(Asset.objects.all(), cast["caizheng"]) == 0
+
+
+def test_a_merger_dated_in_the_future_moves_custody_once_it_takes_effect(new_asset, unit, cast):
+    from xiangcun.divisions import services as registry
+
+    asset = new_asset(holder="党坝村", ledger_no="DB-1")
+    into = unit("党坝乡").children.filter(valid_to__isnull=True).exclude(pk=unit("党坝村").pk).first()
+    later = TODAY + dt.timedelta(days=30)
+    registry.merge([unit("党坝村")], later, into=into, document="马府民政〔2024〕1号")
+    asset.refresh_from_db()
+    assert asset.custodian == unit("党坝村")
+    assert services.refresh_custody(Asset.objects.all(), cast["caizheng"], when=later) == 1
+    asset.refresh_from_db()
+    assert asset.custodian == into
 
 
 def test_each_step_is_a_named_audited_event_and_wrong_steps_are_refused(new_asset, cast):

@@ -178,6 +178,7 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
         "service": service.key, "service_label": service.label, "cohort_label": service.cohort_label,
         "model": model, "model_label": Model(model).label, "limit": limit, "max_travel": T, "reach": reach,
         "capacity_kind": service.capacity, "factor": factor, "unreachable": unreachable,
+        "big_min": big_min, "super_min": super_min,
         "solver": {"status": res.status, "gap": None if not math.isfinite(res.gap) else float(res.gap),
                    "objective": float(res.objective), "lower_bound": float(res.lower_bound),
                    "seconds": round(float(res.seconds), 2)},
@@ -227,6 +228,19 @@ def _r(x):
     return round(x, 1) if math.isfinite(x) else None
 
 
+def classes_over(pupils: float, classes: int, limit: float) -> int:
+    """How many of a school's `classes` exceed `limit` when its `pupils` are spread as evenly as they
+    can be (the sizes differ by at most one). The plan knows a school's pupils and classes, not its
+    grades, so the headline counts classes over the limit this way both before and after."""
+    n, classes = int(round(pupils)), int(classes)
+    if classes <= 0 or n <= 0 or not limit:
+        return 0
+    q, r = divmod(n, classes)
+    if q > limit:
+        return classes
+    return r if q + 1 > limit else 0
+
+
 def _headline(people, t, reach, T, sites, *, before, limit, service):
     avg, worst = _weighted(people, t)
     total = float(people.sum())
@@ -239,13 +253,15 @@ def _headline(people, t, reach, T, sites, *, before, limit, service):
         rows = [s for s in sites if s["status"] not in ("close", "unused")]
         loads = [(s["load_after"], s["capacity_after"], s.get("classes_after", 0)) for s in rows]
     short = idle = 0.0
+    over_limit = 0
     for load, cap, classes in loads:
         idle += max(0.0, cap - load)
         if service.capacity == "classes" and limit:
             short += max(0, math.ceil(load / limit - 1e-9) - classes)
+            over_limit += classes_over(load, classes, limit)
     out = {"average": _r(avg) if avg is not None else None, "worst": _r(worst) if worst is not None else None,
            "share": within / total if total else None, "share_t": within_t / total if total else None,
-           "open": len(rows), "idle": round(idle, 1), "class_shortage": int(short),
+           "open": len(rows), "idle": round(idle, 1), "class_shortage": int(short), "over_limit": over_limit,
            "over": sum(1 for load, cap, _ in loads if cap and load > cap + 1e-6)}
     if before:
         out["big"] = sum(s["big"] for s in rows)

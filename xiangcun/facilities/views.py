@@ -460,13 +460,18 @@ def scenario_compare(request):
             chosen.append({"s": s, "run": run, "r": run.result})
     options = [s for s in _scenarios(request) if s.runs.filter(status=RunStatus.SOLVED).exists()]
     metrics = [("open", "设施数(处)", "{}"), ("average", "平均出行(分钟)", "{}"), ("worst", "最远出行(分钟)", "{}"),
-               ("share", "规则内比例", "pct"), ("share_t", "T 分钟内比例", "pct"), ("class_shortage", "按班额上限缺班级数", "{}"),
+               ("share", "规则内比例", "pct"), ("share_t", "T 分钟内比例", "pct"),
+               ("over_limit", "超过班额上限的班级(平均分班估算)", "{}"), ("class_shortage", "按班额上限缺班级数", "{}"),
                ("over", "超容量设施(处)", "{}"), ("idle", "闲置容量(学位/床位)", "{}")]
+    per_class = {"over_limit", "class_shortage"}
     table = []
     for key, label, fmt in metrics:
         cells = []
         for c in chosen:
             a, b = c["r"]["headline"]["before"].get(key), c["r"]["headline"]["after"].get(key)
+            if (key in per_class and c["r"].get("capacity_kind") != "classes") or (
+                    key in ("over", "idle") and c["r"].get("capacity_kind") == "none"):
+                a = b = None  # not a measure of this service: shown as —
             cells.append({"before": a, "after": b, "pct": fmt == "pct"})
         table.append({"label": label, "cells": cells})
     counts = []

@@ -124,3 +124,43 @@ def test_a_department_edits_only_its_own_family(client, planner, county_data):
                                                  "classes": 0, "enrolment": 0, "beds": 10, "occupancy": 0, "staff": 1,
                                                  "condition": "good"})
     assert r.status_code == 200 and "某敬老院" not in [f.name for f in county_data["crowded"].__class__.objects.all()]
+
+
+def test_classes_over_the_limit_spread_pupils_evenly():
+    from xiangcun.facilities.planning import classes_over
+
+    assert classes_over(356, 6, 45) == 6  # 59–60 a class
+    assert classes_over(356, 6, 60) == 0  # 59, 59, 59, 59, 60, 60
+    assert classes_over(362, 6, 60) == 2  # 60 ×4, 61 ×2
+    assert classes_over(90, 2, 45) == 0 and classes_over(91, 2, 45) == 1
+    assert classes_over(30, 0, 45) == 0
+
+
+def _row(page: str, row_id: str) -> list[str]:
+    """The text of each cell of the table row with this id, as a reader sees it."""
+    import html
+    import re
+
+    row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', page, re.S)
+    assert row, f"no row #{row_id}"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells]
+
+
+@pytest.mark.parametrize("limit, before", [(45, "6"), (60, "0")])
+def test_the_headline_counts_classes_over_the_scenarios_limit_before_and_after(client, planner, county_data, limit, before):
+    """Before and after are counted the same way against the planner's limit; 大班额/超大班额 (≥56/≥66,
+    the national bands) stay a separate row that does not move with the limit."""
+    client.force_login(planner)
+    _create(client, county_data["sg"], f"班额{limit}", class_limit=limit)
+    s = Scenario.objects.get(name=f"班额{limit}")
+    assert s.latest_run.status == RunStatus.SOLVED, s.latest_run.error
+    page = client.get(reverse("facilities:scenario", args=[s.pk])).content.decode()
+    label, now, plan = _row(page, "headline-over-limit")
+    assert label.startswith(f"超过 {limit} 人/班的班级") and now == before
+    # the consolidation fits everyone into classes of at most `limit`: nobody is over it afterwards
+    assert plan == "0"
+    label, now, plan = _row(page, "headline-big")
+    assert label.startswith("大班额/超大班额班级") and (now, plan) == ("2 / 2", "—")
+    compare = client.get(reverse("facilities:compare"), {"ids": [s.pk]}).content.decode()
+    assert "超过班额上限的班级(平均分班估算)" in compare and f"{before} → <b>0</b>" in compare

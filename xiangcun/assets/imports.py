@@ -4,7 +4,9 @@ The natural key is the 资产编号: a number twice in one file is an error; a n
 ledger updates that asset, so re-importing the same file changes nothing. The original holder is
 found by name among the units of the user's jurisdiction, abolished ones included (that is the point:
 ledgers of merged townships name units that no longer exist); the custodian is resolved from it.
-A status in the sheet applies to new entries only: later changes go through the lifecycle.
+A status in the sheet applies to new entries only, and only the statuses before a plan: 已批方案,
+已盘活 and 已处置 need an approved plan (and a disposal its approval document), so they go through the
+lifecycle, not a spreadsheet cell.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ CERT_FORMS = (
     # 土地使用证: 马国用(2008)第123号 / 马集用(2010)第45号
     re.compile(r"[\u4e00-\u9fff]{1,10}(国用|集用|集建)\(\d{4}\)第?\d{1,12}号"),
 )
+IMPORTABLE_STATUSES = tuple((s.value, s.label) for s in (Status.PENDING, Status.CHECKED, Status.IN_USE, Status.IDLE))
 NO_CERT = {"无", "无证", "暂无", "-", "—", "/"}
 
 
@@ -73,7 +76,8 @@ class AssetImporter(Importer):
         Column("房产证号", "property_cert", validator=certificate, help="没有证书填“无证”", aliases=("房屋所有权证号",)),
         Column("土地证号", "land_cert", validator=certificate, help="没有证书填“无证”", aliases=("土地使用证号",)),
         Column("现状", "condition", kind="choice", choices=tuple(Condition.choices)),
-        Column("状态", "status", kind="choice", choices=tuple(Status.choices), help="只用于新登记的资产,默认待清查"),
+        Column("状态", "status", kind="choice", choices=IMPORTABLE_STATUSES,
+               help="只用于新登记的资产,默认待清查;盘活方案已批、已盘活、已处置须通过盘活方案办理,不能直接导入"),
         Column("状态起始日期", "status_since", kind="date", validator=not_future, help="如闲置起始日期"),
         Column("备注", "note", width=500),
     )

@@ -43,15 +43,17 @@ def test_every_error_of_a_bad_ledger_is_reported_at_once_and_nothing_is_written(
         ["X-2", "负面积", "其他房屋", "松岗镇", -5, "", "", "", "", None, None],
         ["X-3", "将来日期", "其他房屋", "松岗镇", 5, future, "", "", "", None, None],
         ["X-4", "证号不对", "其他房屋", "松岗镇", 5, "", "房产证123", "", "", None, None],
+        ["X-5", "直接填已处置", "其他房屋", "松岗镇", 5, "", "", "", "已处置", None, None],  # needs a plan first
     ]
     result = importer(cast["caizheng"]).parse(sheet(rows))
     reasons = {(e.row, e.column): e.reason for e in result.errors}
-    assert len(result.errors) == 5, result.errors
+    assert len(result.errors) == 6, result.errors
     assert "与第 3 行重复" in reasons[(6, "资产编号")]
     assert "没有名为“卓克基乡”" in reasons[(7, "原权属单位")]
     assert "非负数" in reasons[(8, "建筑面积(㎡)")]
     assert "将来的日期" in reasons[(9, "取得日期")]
     assert "格式不对" in reasons[(10, "房产证号")]
+    assert reasons[(11, "状态")] == "应为以下之一:待清查、已清查、在用、闲置"  # says what is allowed
     assert Asset.objects.count() == 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +59,14 @@ def _status(sol) -> str:
     if sol.has_solution:
         return "feasible"
     return sol.status
+
+
+def _no_solution(sol, what: str, time_limit) -> SolverError:
+    """The error for a MILP that came back without any feasible solution (not proven infeasible)."""
+    if sol.status == "time_limit":
+        lim = f"（{time_limit:g} 秒）" if time_limit is not None else ""
+        return SolverError(f"{what}已达到时间限制{lim}，仍未找到可行方案；请延长时间限制后重试")
+    return SolverError(f"{what}求解器没有返回可行方案（求解状态：{sol.status}）")
 
 
 # --------------------------------------------------------------------------- capacitated
@@ -155,7 +164,7 @@ def solve_capacitated(
     if not sol.has_solution:
         if sol.status == "infeasible":
             raise InfeasibleError("容量约束模型无可行解：在容量和出行限制下无法分配全部需求")
-        raise SolverError(f"在时间限制内没有找到可行解（求解状态：{sol.status}）")
+        raise _no_solution(sol, "容量约束模型", time_limit)
     y = np.round(sol.x[:m]) > 0.5
     sites = np.flatnonzero(y)
     x = sol.x[m:]
@@ -176,6 +185,93 @@ def solve_capacitated(
 # --------------------------------------------------------------------------- covering
 def _coverage(C, threshold, allowed):
     return (C <= threshold) & allowed[None, :]
+
+
+class _Cover:
+    """A 0/1 coverage matrix (rows: demand, columns: sites) in both sparse orientations, with the
+    state of a greedy: open sites, uncovered rows and each site's gain (the ``value`` of the uncovered
+    rows it covers). Used for the heuristics and bounds behind the covering models' time limits."""
+
+    def __init__(self, cov, value=None):
+        self.rows = sp.csr_matrix(cov, dtype=np.int8)  # demand -> sites
+        self.rows.sum_duplicates()
+        self.cols = self.rows.T.tocsr()  # site -> demand
+        self.k, self.m = self.rows.shape
+        self.value = np.ones(self.k) if value is None else np.asarray(value, dtype=np.float64)
+        self.gain = self.cols @ self.value
+        self.uncovered = np.ones(self.k, dtype=bool)
+        self.is_open = np.zeros(self.m, dtype=bool)
+
+    def sites_of(self, i):
+        r = self.rows
+        return r.indices[r.indptr[i]:r.indptr[i + 1]]
+
+    def demand_of(self, sites):
+        """The rows covered by any of ``sites`` (with repeats)."""
+        return self.cols[np.asarray(sites, dtype=np.int64)].indices
+
+    def take(self, sites):
+        """Open ``sites``: their rows become covered and stop counting in every site's gain."""
+        rows = np.unique(self.demand_of(sites))
+        rows = rows[self.uncovered[rows]]
+        self.uncovered[rows] = False
+        sub = self.rows[rows]
+        self.gain -= np.bincount(sub.indices, weights=np.repeat(self.value[rows], np.diff(sub.indptr)),
+                                 minlength=self.m)
+        self.is_open[sites] = True
+
+
+def _greedy_cover(cov, sc, req):
+    """Greedy weighted set cover (cheapest cost per newly covered row first, the required sites
+    open from the start), then redundant sites dropped. Every row of ``cov`` must be coverable."""
+    G = _Cover(cov)
+    G.take(req)
+    cost = np.maximum(sc, 1e-12)
+    order = []
+    while G.uncovered.any():
+        ratio = np.where(~G.is_open & (G.gain > 0.5), G.gain / cost, -1.0)
+        j = int(np.argmax(ratio))
+        if ratio[j] < 0:  # a row no site covers: cannot happen for the rows we are given
+            raise SolverError("内部错误：贪心覆盖遇到无法覆盖的需求点")
+        order.append(j)
+        G.take([j])
+    # drop sites whose rows are all covered by other open sites (latest, least useful first)
+    n_open = np.bincount(G.demand_of(np.flatnonzero(G.is_open)), minlength=G.k)
+    for j in reversed(order):
+        rows = G.demand_of([j])
+        if rows.size == 0 or (n_open[rows] >= 2).all():
+            G.is_open[j] = False
+            n_open[rows] -= 1
+    return np.flatnonzero(G.is_open)
+
+
+def _cover_bound(cov, sc, req) -> float:
+    """A proven lower bound on the cost of covering every row of ``cov``: the required sites plus,
+    for rows (not covered by them) with pairwise disjoint covering sets, the cheapest site of each."""
+    G = _Cover(cov)
+    bound = float(sc[req].sum())
+    rows = np.setdiff1d(np.arange(G.k), G.demand_of(req))
+    if rows.size == 0:
+        return bound
+    deg = np.diff(G.rows.indptr)[rows]
+    used = np.zeros(G.m, dtype=bool)
+    used[req] = True
+    for i in rows[np.argsort(deg, kind="stable")]:
+        js = G.sites_of(i)
+        if not used[js].any():
+            used[js] = True
+            bound += float(sc[js].min())
+    return bound
+
+
+def _greedy_mclp(cov, w, p, req, allowed):
+    """Greedy maximal covering: the required sites, then the site covering the most uncovered weight,
+    until ``p`` sites are open (sites that add nothing fill up the count)."""
+    G = _Cover(cov, w)
+    G.take(req)
+    while G.is_open.sum() < p:
+        G.take([int(np.argmax(np.where(allowed & ~G.is_open, G.gain, -1.0)))])
+    return np.flatnonzero(G.is_open)
 
 
 def solve_mclp(
@@ -213,19 +309,40 @@ def solve_mclp(
     col_lo[:m][req] = 1
     integer = np.zeros(m + k, dtype=bool)
     integer[:m] = True
-    sol = solve_milp(c, A, lo, hi, col_lo, col_hi, integer, maximize=True,
-                     time_limit=_deadline(time_limit))
-    if not sol.has_solution:
-        raise SolverError(f"最大覆盖模型没有得到可行解（求解状态：{sol.status}）")
-    sites = np.flatnonzero(np.round(sol.x[:m]) > 0.5)
+    greedy = _greedy_mclp(cov[idx], w[idx], p, req, allowed)
+    start = np.zeros(m + k)
+    start[greedy] = 1.0
+    start[m:] = cov[idx][:, greedy].any(axis=1)
+    tl = _deadline(time_limit)
+    sol = solve_milp(c, A, lo, hi, col_lo, col_hi, integer, maximize=True, time_limit=tl, start=start)
+    g_obj = float(w[cov[:, greedy].any(axis=1)].sum())
+    extra = {}
+    if sol.has_solution:
+        sites = np.flatnonzero(np.round(sol.x[:m]) > 0.5)
+        status = _status(sol)
+    elif sol.status == "time_limit":
+        # no incumbent from HiGHS in time: report the greedy cover with a proven upper bound
+        sites, status = greedy, "time_limit"
+        extra["incumbent"] = "greedy"
+    else:
+        raise _no_solution(sol, "最大覆盖模型", tl)
     covered = cov[:, sites].any(axis=1)
     obj = float(w[covered].sum())
+    if g_obj > obj:
+        sites, covered, obj = greedy, cov[:, greedy].any(axis=1), g_obj
+    # upper bound without the solver: all coverable weight, and the required sites plus the p
+    # others that cover the most weight each
+    site_w = np.asarray(cov[idx].T @ w[idx], dtype=np.float64).ravel()
+    others = np.sort(np.where(allowed, site_w, 0.0)[np.setdiff1d(np.arange(m), req)])[::-1]
+    ub = min(float(w[idx].sum()), float(site_w[req].sum() + others[: p - len(req)].sum()))
+    if math.isfinite(sol.bound):
+        ub = min(ub, sol.bound)
     assignment = _nearest_open(C, sites)
     travel, loads = assignment_stats(C, w, assignment, m)
     total = float(w.sum())
     return LocateResult(
-        model="mclp", status=_status(sol), sites=sites, assignment=assignment, objective=obj,
-        lower_bound=max(sol.bound, obj), seconds=time.perf_counter() - t0, travel=travel, loads=loads,
+        model="mclp", status=status, sites=sites, assignment=assignment, objective=obj,
+        lower_bound=max(ub, obj), seconds=time.perf_counter() - t0, travel=travel, loads=loads,
         maximize=True,
         extra={
             "covered": covered,
@@ -233,6 +350,7 @@ def solve_mclp(
             "total_weight": total,
             "coverage": obj / total if total > 0 else 1.0,
             "uncoverable": np.flatnonzero(~cov.any(axis=1)),
+            **extra,
         },
     )
 
@@ -256,7 +374,19 @@ def solve_lscp(
     sc = V.site_values(site_costs, m, name="设施成本", default=1.0)
     cov = _coverage(C, thr, allowed)
     coverable = cov.any(axis=1)
-    sites, obj, bound, status = _set_cover(cov[coverable], sc, allowed, req, _deadline(time_limit))
+    tl = _deadline(time_limit)
+    rows = cov[coverable]
+    greedy = _greedy_cover(rows, sc, req)
+    sites, obj, bound, status = _set_cover(rows, sc, allowed, req, tl, start=greedy)
+    extra = {}
+    if sites is None:
+        if status != "time_limit":
+            raise _no_solution(SimpleNamespace(status=status), "集合覆盖模型", tl)
+        # no incumbent from HiGHS in time: report the greedy cover
+        sites, obj, status = greedy, float(sc[greedy].sum()), "time_limit"
+        extra["incumbent"] = "greedy"
+    if status != "optimal":  # the solver's bound may be missing (-inf) when it stopped early
+        bound = min(obj, max(bound, _cover_bound(rows, sc, req)))
     assignment = _nearest_open(C, sites)
     travel, loads = assignment_stats(C, w, assignment, m)
     uncovered = np.flatnonzero(~coverable)
@@ -267,12 +397,14 @@ def solve_lscp(
             "uncovered": uncovered,
             "uncovered_weight": float(w[uncovered].sum()),
             "covered": cov[:, sites].any(axis=1),
+            **extra,
         },
     )
 
 
-def _set_cover(cov, sc, allowed, req, time_limit, max_sites=None):
-    """min sum c_j y_j s.t. every row of ``cov`` has an open site. Returns sites, obj, bound, status."""
+def _set_cover(cov, sc, allowed, req, time_limit, max_sites=None, start=None):
+    """min sum c_j y_j s.t. every row of ``cov`` has an open site. Returns sites, obj, bound, status;
+    sites is None (obj inf) when the solver has no solution (infeasible, or out of time)."""
     k, m = cov.shape
     if k == 0:
         sites = np.sort(req)
@@ -289,7 +421,11 @@ def _set_cover(cov, sc, allowed, req, time_limit, max_sites=None):
     col_lo = np.zeros(m)
     col_hi = np.where(allowed, 1.0, 0.0)
     col_lo[req] = 1
-    sol = solve_milp(sc, A, lo, hi, col_lo, col_hi, np.ones(m, dtype=bool), time_limit=time_limit)
+    y0 = None
+    if start is not None:
+        y0 = np.zeros(m)
+        y0[start] = 1.0
+    sol = solve_milp(sc, A, lo, hi, col_lo, col_hi, np.ones(m, dtype=bool), time_limit=time_limit, start=y0)
     if not sol.has_solution:
         return None, math.inf, sol.bound, sol.status
     sites = np.flatnonzero(np.round(sol.x) > 0.5)
@@ -314,23 +450,28 @@ def solve_pcenter(
     p = V.facility_count(p, m, req, forb)
     tl = _deadline(time_limit)
     deadline = math.inf if tl is None else t0 + tl
-    act = w > 0
-    Ca = C[act][:, allowed] if act.any() else C[:, allowed]
+    act = w > 0 if (w > 0).any() else np.ones(n, dtype=bool)
+    Ca = C[act][:, allowed]
+    dead = ~np.isfinite(Ca).any(axis=1)
+    if dead.any():
+        raise InfeasibleError(f"需求点 {V._list(np.flatnonzero(act)[dead] + 1)} 无法到达任何可用候选点")
     # lower bound: every demand point needs at least its nearest allowed site
     cand = np.unique(Ca[np.isfinite(Ca)])
     lo_val = float(np.max(np.min(Ca, axis=1)))
     cand = cand[cand >= lo_val]
-    Cact = C[act] if act.any() else C
-    lo_i, hi_i = 0, len(cand) - 1
-    # feasible upper end: a greedy farthest-first solution gives a quick upper bound
-    best_sites = None
-    best_r = math.inf
-    status = "optimal"
+    Cact = C[act]
+    # feasible upper end: a greedy farthest-first solution gives a quick upper bound (and the
+    # incumbent if the time limit stops the bisection before any MILP has an answer)
+    best_sites, best_r = _greedy_center(Cact, allowed, req, p)
+    if not math.isfinite(best_r):
+        best_sites = None
+    lo_i, hi_i = 0, int(np.searchsorted(cand, best_r, side="left")) - 1
+    timed_out = False
     proven_lb = lo_val
     sc = np.ones(m)
     while lo_i <= hi_i:
         if time.perf_counter() >= deadline:
-            status = "feasible" if best_sites is not None else "time_limit"
+            timed_out = True
             break
         mid = (lo_i + hi_i) // 2
         r = float(cand[mid])
@@ -343,11 +484,16 @@ def solve_pcenter(
         elif st in ("infeasible",) or (sites is None and st == "optimal"):
             proven_lb = max(proven_lb, float(cand[mid + 1]) if mid + 1 < len(cand) else r)
             lo_i = mid + 1
-        else:
-            status = "feasible" if best_sites is not None else "time_limit"
+        elif st == "time_limit":
+            timed_out = True
             break
+        else:
+            raise _no_solution(SimpleNamespace(status=st), "p-中心模型", tl)
     if best_sites is None:
+        if timed_out:
+            raise _no_solution(SimpleNamespace(status="time_limit"), "p-中心模型", tl)
         raise InfeasibleError(f"在 p={p} 的限制下找不到能到达全部需求点的方案")
+    status = "time_limit" if timed_out else "optimal"
     # top up to exactly p sites (extra sites never increase the radius): add cheapest-to-add
     sites = list(best_sites)
     if len(sites) < p:
@@ -359,9 +505,27 @@ def solve_pcenter(
     obj = float(np.max(travel[act])) if act.any() else float(np.max(travel))
     return LocateResult(
         model="p-center", status=status, sites=sites, assignment=assignment, objective=obj,
-        lower_bound=obj if status == "optimal" else proven_lb, seconds=time.perf_counter() - t0,
+        lower_bound=obj if status == "optimal" else min(proven_lb, obj), seconds=time.perf_counter() - t0,
         travel=travel, loads=loads,
     )
+
+
+def _greedy_center(C, allowed, req, p):
+    """Farthest-first p-center heuristic: open the required sites, then repeatedly the site nearest to
+    the demand point farthest from every open site. Returns the sites and their radius."""
+    n, m = C.shape
+    is_open = np.zeros(m, dtype=bool)
+    is_open[req] = True
+    d = C[:, req].min(axis=1) if len(req) else np.full(n, np.inf)
+    while is_open.sum() < p:
+        i = int(np.argmax(d))
+        row = np.where(allowed & ~is_open, C[i], np.inf)
+        j = int(np.argmin(row))
+        if not row[j] < d[i]:  # nothing more can serve the farthest point better
+            break
+        is_open[j] = True
+        d = np.minimum(d, C[:, j])
+    return np.flatnonzero(is_open), float(d.max())
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -467,7 +631,7 @@ def solve_consolidation(
     if not sol.has_solution:
         if sol.status == "infeasible":
             raise InfeasibleError("布局调整模型无可行解：在容量、扩建和最大出行时间限制下无法服务全部需求")
-        raise SolverError(f"在时间限制内没有找到可行解（求解状态：{sol.status}）")
+        raise _no_solution(sol, "布局调整模型", time_limit)
     y = np.round(sol.x[:m]) > 0.5
     e = (np.round(sol.x[m:2 * m]) > 0.5) & y
     x = np.clip(sol.x[2 * m:], 0, 1)

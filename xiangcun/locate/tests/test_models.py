@@ -7,6 +7,7 @@ from scipy.optimize import linprog
 from xiangcun.locate import (
     InfeasibleError,
     InputError,
+    SolverError,
     solve_capacitated,
     solve_consolidation,
     solve_lscp,
@@ -194,3 +195,127 @@ def test_consolidation_names_unreachable_demand():
     C = np.array([[1.0, 2], [50, 60]])
     with pytest.raises(InfeasibleError, match="需求点 2 在最大出行时间 30"):
         solve_consolidation(C, capacities=[5, 5], existing=[0], max_cost=30)
+
+
+# --------------------------------------------------------------------------- time limits
+def no_incumbent(monkeypatch):
+    """Make every MILP come back as HiGHS does when the time limit binds before any solution."""
+    from xiangcun.locate import models
+    from xiangcun.locate.milp import MilpSolution
+
+    calls = []
+
+    def fake(c, *args, maximize=False, **kwargs):
+        calls.append(kwargs)
+        return MilpSolution("time_limit", None, float("nan"), float("inf") if maximize else -float("inf"),
+                            0.01, False)
+
+    monkeypatch.setattr(models, "solve_milp", fake)
+    return calls
+
+
+def covering_instance(seed, n=14, m=7):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0, 10, (n, m)), rng.integers(1, 10, n).astype(float)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lscp_time_limit_without_incumbent_returns_greedy_cover(monkeypatch, seed):
+    C, w = covering_instance(60 + seed)
+    thr = 3.5
+    cov = C <= thr
+    coverable = cov.any(1)
+    best = min(k for k in range(C.shape[1] + 1) for S in itertools.combinations(range(C.shape[1]), k)
+               if cov[coverable][:, list(S)].any(1).all())
+    calls = no_incumbent(monkeypatch)
+    r = solve_lscp(C, thr, w, time_limit=1)
+    assert calls and calls[0]["start"] is not None  # the greedy cover is offered to HiGHS as a start
+    assert r.status == "time_limit" and r.extra["incumbent"] == "greedy"
+    assert r.extra["covered"][coverable].all()  # a feasible cover
+    assert r.lower_bound <= best <= r.objective == len(r.sites)
+    assert np.isfinite(r.gap)
+    assert sorted(r.extra["uncovered"].tolist()) == np.flatnonzero(~coverable).tolist()
+
+
+def test_greedy_cover_and_its_bound_by_hand():
+    from xiangcun.locate.models import _cover_bound, _greedy_cover
+
+    # rows 0-3; site 0 covers {0,1,2}, site 1 {2,3}, site 2 {3}, site 3 {0} (cost 5)
+    cov = np.array([[1, 0, 0, 1], [1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0]], dtype=bool)
+    sc = np.array([1.0, 1.0, 1.0, 5.0])
+    assert _greedy_cover(cov, sc, np.array([], dtype=int)).tolist() == [0, 1]
+    # rows 1 (only site 0) and 3 (sites 1, 2) have disjoint covering sets: bound 1 + 1
+    assert _cover_bound(cov, sc, np.array([], dtype=int)) == 2
+    # a required site that makes another redundant: site 3 covers row 0, site 0 is still needed
+    assert _greedy_cover(cov, sc, np.array([3])).tolist() == [0, 1, 3]
+    assert _cover_bound(cov, sc, np.array([3])) == 5 + 1 + 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_time_limit_without_incumbent_returns_greedy(monkeypatch, seed):
+    C, w = covering_instance(70 + seed)
+    thr, p = 3.0, 2
+    no_incumbent(monkeypatch)
+    r = solve_mclp(C, thr, p, w, required=[1], time_limit=1)
+    assert r.status == "time_limit" and r.extra["incumbent"] == "greedy"
+    assert len(r.sites) == p and 1 in r.sites
+    assert r.objective == pytest.approx(float(w[(C[:, r.sites] <= thr).any(1)].sum()))
+    best_req = max(float(w[(C[:, [1, j]] <= thr).any(1)].sum()) for j in range(C.shape[1]) if j != 1)
+    assert r.objective <= best_req <= r.lower_bound  # an upper bound for maximisation
+    assert np.isfinite(r.gap)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pcenter_time_limit_without_incumbent_returns_greedy(monkeypatch, seed):
+    rng = np.random.default_rng(80 + seed)
+    C = rng.integers(1, 50, (10, 6)).astype(float)
+    p = 2
+    best = min(float(C[:, list(S)].min(1).max()) for S in itertools.combinations(range(6), p))
+    no_incumbent(monkeypatch)
+    r = solve_pcenter(C, p, time_limit=1)
+    # optimal only when the greedy radius meets the nearest-site bound without any MILP
+    assert r.status == ("optimal" if r.objective == r.lower_bound else "time_limit")
+    assert len(r.sites) == p
+    assert r.objective == float(C[:, r.sites].min(1).max())
+    assert r.lower_bound <= best <= r.objective
+
+
+def test_pcenter_timeout_is_not_reported_as_infeasible(monkeypatch):
+    # site 1 alone reaches demand 2: the greedy (p=1) cannot serve everyone, and the MILP runs out of
+    # time. That is a time-limit error, not a claim that no solution exists.
+    C = np.array([[1.0, 2.0], [1.0, 3.0], [np.inf, 4.0]])
+    no_incumbent(monkeypatch)
+    monkeypatch.setattr("xiangcun.locate.models._greedy_center", lambda *a: (np.array([0]), np.inf))
+    with pytest.raises(SolverError, match="已达到时间限制（1 秒），仍未找到可行方案；请延长时间限制"):
+        solve_pcenter(C, 1, time_limit=1)
+
+
+def test_pcenter_names_demand_that_no_allowed_site_reaches():
+    C = np.array([[1.0, 2.0], [np.inf, 3.0]])
+    with pytest.raises(InfeasibleError, match="需求点 2 无法到达任何可用候选点"):
+        solve_pcenter(C, 1, forbidden=[1])
+    r = solve_pcenter(C, 1)
+    assert r.sites.tolist() == [1] and r.objective == 3
+
+
+def test_capacitated_models_time_limit_error(monkeypatch):
+    no_incumbent(monkeypatch)
+    C = np.array([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(SolverError, match="容量约束模型已达到时间限制（2 秒），仍未找到可行方案；请延长时间限制后重试"):
+        solve_capacitated(C, [5, 5], p=1, time_limit=2)
+    with pytest.raises(SolverError, match="布局调整模型已达到时间限制（2 秒）.*请延长时间限制"):
+        solve_consolidation(C, capacities=[5, 5], existing=[0], time_limit=2)
+
+
+def test_covering_models_under_a_real_tiny_time_limit():
+    # large enough that HiGHS rarely finishes in 10 ms; whatever happens, the results must be valid
+    rng = np.random.default_rng(0)
+    pts, st = rng.uniform(0, 100, (2000, 2)), rng.uniform(0, 100, (400, 2))
+    C = np.sqrt(((pts[:, None] - st[None]) ** 2).sum(-1))
+    r = solve_lscp(C, 8.0, time_limit=0.01)
+    assert r.extra["covered"][(C <= 8.0).any(1)].all()
+    assert r.lower_bound <= r.objective == len(r.sites)
+    r = solve_mclp(C, 8.0, 40, time_limit=0.01)
+    assert len(r.sites) == 40 and r.objective <= r.lower_bound
+    r = solve_pcenter(C, 40, time_limit=0.01)
+    assert len(r.sites) == 40 and r.lower_bound <= r.objective == pytest.approx(C[:, r.sites].min(1).max())

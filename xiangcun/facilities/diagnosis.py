@@ -51,26 +51,34 @@ def latest_year(scope: Division) -> int | None:
     return row
 
 
+def counted(rows) -> list:
+    """The cohort rows (of one year) that count: a village's own row, or, when the village has none,
+    the rows of its villager groups. Rows of groups whose village has a row of its own are left out,
+    so nobody is counted twice."""
+    rows = list(rows)
+    villages = {c.unit_id for c in rows if c.unit.level == Level.VILLAGE}
+    return [c for c in rows if c.unit.level == Level.VILLAGE
+            or (c.unit.level == Level.GROUP and c.unit.parent_id not in villages)]
+
+
+def village_of(c: Cohort) -> int:
+    return c.unit.parent_id if c.unit.level == Level.GROUP else c.unit_id
+
+
 def demand(scope: Division, year: int | None) -> Demand:
-    """Villages of `scope` with their cohorts in `year`; villager groups' rows add to their village
-    when the village itself has no row for that year."""
+    """Villages of `scope` with their cohorts in `year` (see `counted`: a village's groups add up when
+    the village itself has no row for that year)."""
     villages = villages_in(scope)
     by_pk = {v.pk: v for v in villages}
-    cohorts: dict[int, dict] = {}
-    group_sums: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    cohorts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     fields = [f for f, _ in COHORTS]
     rows = Cohort.objects.filter(unit__path__startswith=scope.path, year=year).select_related("unit")
-    for c in rows:
-        values = {f: getattr(c, f) for f in fields}
-        if c.unit_id in by_pk:
-            cohorts[c.unit_id] = values
-        elif c.unit.level == Level.GROUP and c.unit.parent_id in by_pk:
+    for c in counted(rows):
+        if village_of(c) in by_pk:
             for f in fields:
-                group_sums[c.unit.parent_id][f] += values[f]
-    for pk, values in group_sums.items():
-        cohorts.setdefault(pk, dict(values))
+                cohorts[village_of(c)][f] += getattr(c, f)
     points = np.array([[v.lon, v.lat] for v in villages], dtype=float).reshape(-1, 2)
-    return Demand(villages, cohorts, points)
+    return Demand(villages, {pk: dict(v) for pk, v in cohorts.items()}, points)
 
 
 @dataclass

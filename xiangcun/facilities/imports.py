@@ -99,14 +99,22 @@ def grade_rows(qs):
 
 
 class CohortImporter(Importer):
+    """Population by cohort of a village, or of one of its villager groups (村民小组 have no statistical
+    code: the row gives the village's code and the group's name, looked up within that village)."""
+
     title = "分年龄段人口"
     columns = (
-        Column("村(社区)代码", "unit", required=True, kind="unit", unit_label="村(社区)", unit_filter={"level": Level.VILLAGE}),
+        Column("村(社区)代码", "unit", required=True, kind="unit", unit_label="村(社区)", unit_filter={"level": Level.VILLAGE},
+               help="村民小组的人口也填所属村的代码"),
+        Column("村民小组", "group", kind="unit", lookup="name", within="unit", unit_label="村民小组",
+               unit_filter={"level": Level.GROUP}, aliases=("村民小组名称", "小组"),
+               help="留空为全村人口;填小组名称(如 一组)则为该小组人口。测算时一个村有全村人口就用全村数,"
+                    "没有才把各小组相加"),
         Column("年度", "year", required=True, kind="int", min_value=2000, max_value=2100),
         *(Column(label, f, kind="int", min_value=0) for f, label in COHORTS),
         Column("来源", "source", width=100),
     )
-    key = ("unit", "year")
+    key = ("unit", "group", "year")
 
     def __init__(self, scope=None, user=None):
         super().__init__(scope)
@@ -120,13 +128,19 @@ class CohortImporter(Importer):
 
     def save_row(self, values):
         data = {f: values.get(f) or 0 for f, _ in COHORTS}
-        _, outcome = services.save_cohort(self.user, values["unit"], values["year"], data, values.get("source") or "")
+        unit = values.get("group") or values["unit"]
+        _, outcome = services.save_cohort(self.user, unit, values["year"], data, values.get("source") or "")
         return outcome
 
 
 def cohort_rows(qs):
+    """Rows in the import's columns (a villager group as its village's code and its own name), so an
+    export can be edited and imported back."""
     for c in qs:
-        yield [c.unit.code or c.unit.name, c.year, *(getattr(c, f) for f, _ in COHORTS), c.source]
+        group = c.unit if c.unit.level == Level.GROUP else None
+        village = c.unit.parent if group else c.unit
+        yield [village.code or village.name, group.name if group else "", c.year, *(getattr(c, f) for f, _ in COHORTS),
+               c.source]
 
 
 __all__ = ["CohortImporter", "FacilityImporter", "GradeImporter", "grade_label"]

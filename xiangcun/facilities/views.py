@@ -203,14 +203,21 @@ def demand(request):
     _require(services.may_read_plans, request)
     scope = scope_of(request)
     year = _year(request, scope)
-    qs = Cohort.objects.visible_to(request.user).filter(unit__path__startswith=scope.path, year=year).select_related("unit", "unit__parent")
-    totals = {f: sum(getattr(c, f) for c in qs) for f, _ in COHORTS}
+    qs = list(Cohort.objects.visible_to(request.user).filter(unit__path__startswith=scope.path, year=year)
+              .select_related("unit", "unit__parent", "unit__parent__parent"))
+    counted = diagnosis.counted(qs)
+    counted_pks = {c.pk for c in counted}
+    for c in qs:
+        c.counted = c.pk in counted_pks
+        c.village = c.unit.parent if c.unit.level == Level.GROUP else c.unit
+    totals = {f: sum(getattr(c, f) for c in counted) for f, _ in COHORTS}
     history = []
     for y in sorted(_years(scope)):
-        rows = Cohort.objects.filter(unit__path__startswith=scope.path, year=y, unit__level=Level.VILLAGE)
+        rows = diagnosis.counted(Cohort.objects.visible_to(request.user).filter(unit__path__startswith=scope.path, year=y)
+                                 .select_related("unit"))
         history.append({"year": y, **{f: sum(getattr(c, f) for c in rows) for f, _ in COHORTS}})
     villages = diagnosis.villages_in(scope)
-    entered = {c.unit_id for c in qs}
+    entered = {diagnosis.village_of(c) for c in qs}
     return render(request, "facilities/demand.html", {
         "rows": qs, "scope": scope, "year": year, "years": _years(scope), "places": places(request.user),
         "cohorts": COHORTS, "totals": totals, "history": history,
@@ -221,7 +228,7 @@ def demand(request):
 
 def demand_export(request):
     _require(services.may_read_plans, request)
-    qs = Cohort.objects.visible_to(request.user).select_related("unit").order_by("unit__path", "year")
+    qs = Cohort.objects.visible_to(request.user).select_related("unit", "unit__parent").order_by("unit__path", "year")
     return export_response(cohort_rows(qs), CohortImporter.columns, "分年龄段人口")
 
 

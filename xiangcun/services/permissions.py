@@ -25,6 +25,7 @@ URLS = {
     "services:list_export": Access(obj="service_list"),
     "services:list_version": Access(allowed=may_edit_catalogue, obj="service_list", method="post", ok=302),
     "services:network": Access(),
+    "services:network_export": Access(),
     "services:holidays": Access(),
     "services:measures": Access(),
     "services:measures_export": Access(),

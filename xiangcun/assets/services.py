@@ -521,6 +521,46 @@ def idle_buildings(scope_unit: Division | None = None, user=None) -> list[IdleBu
             for a in qs.order_by("ledger_no")]
 
 
+def lease_income(year: int, villages=None) -> dict[int, Decimal]:
+    """Rent the village collectives earn in `year` from leased assets, by village id — for the collective
+    economy indicators. A lease is a carried-out 支持产业发展 plan with an annual rent on an asset a village
+    held; its rent counts for the days of its term inside the year (an open-ended term runs on) and goes
+    to the village that looked after the asset that year: the holder itself, or, once it merged, the
+    village that took it over. `villages` (ids) restricts the answer."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    days = (last - first).days + 1
+    plans = (Plan.objects.filter(route=Route.INDUSTRY, status=PlanStatus.DONE, annual_rent__isnull=False,
+                                 asset__holder__level=Level.VILLAGE, asset__is_deleted=False)
+             .filter(Q(term_start__lte=last) | Q(term_start__isnull=True, outcome_date__lte=last))
+             .filter(Q(term_end__isnull=True) | Q(term_end__gte=first))
+             .select_related("asset__holder"))
+    wanted = None if villages is None else set(villages)
+    keeper: dict[int, Division] = {}
+    income: dict[int, Decimal] = {}
+    for plan in plans:
+        holder = plan.asset.holder
+        if holder.pk not in keeper:
+            keeper[holder.pk] = resolve_custodian(holder, min(last, dt.date.today()))
+        village = keeper[holder.pk]
+        if village.level != Level.VILLAGE or (wanted is not None and village.pk not in wanted):
+            continue
+        start = max(plan.term_start or plan.outcome_date, first)
+        end = min(plan.term_end or last, last)
+        share = Decimal((end - start).days + 1) / Decimal(days)
+        income[village.pk] = income.get(village.pk, Decimal(0)) + (plan.annual_rent * share).quantize(Decimal("0.01"))
+    return income
+
+
+def lease_years(plan: Plan) -> range:
+    """The calendar years up to this one that a lease's rent falls in (empty for other routes)."""
+    start = plan.term_start or plan.outcome_date
+    if plan.route != Route.INDUSTRY or start is None:
+        return range(0)
+    this_year = dt.date.today().year
+    end = min(plan.term_end.year if plan.term_end else this_year, this_year)
+    return range(start.year, end + 1)
+
+
 def township_of(unit: Division) -> Division | None:
     """The township-level unit at or above `unit` (None above township level)."""
     if unit.level == Level.TOWNSHIP:

@@ -7,7 +7,16 @@ class Config(AppConfig):
     verbose_name = "指标与考核"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from xiangcun.assets.models import Asset, Plan
+
+        from .services import asset_plan_saved, asset_saved
+
         register_audit()
+        # lease income in the asset ledger feeds the collective economy indicators (CE_ASSET_RENT)
+        post_save.connect(asset_plan_saved, sender=Plan, dispatch_uid="indicators:asset-rent")
+        post_save.connect(asset_saved, sender=Asset, dispatch_uid="indicators:asset-rent")
 
 
 def register_audit():

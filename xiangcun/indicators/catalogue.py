@@ -64,6 +64,8 @@ ELEMENTS = [
     ("CE_WEAK", "薄弱村", "", "bool", V, "count_yes", "collective",
      {"source": "collective", "higher_is_better": False}),
     ("CE_SHARE_COOP", "已成立股份经济合作社", "", "bool", V, "count_yes", "collective", {"source": "collective"}),
+    # from the public-asset ledger: rent of collective assets leased for industry (支持产业发展)
+    ("CE_ASSET_RENT", "村集体公有资产出租收入", "万元", "number", V, "sum", "collective", {"source": "assets"}),
     ("CE_HOLLOW_RATE", "空壳村占比", "%", "percent", V, "none", "collective",
      {"formula": "100 * CE_HOLLOW / N_VILLAGES", "higher_is_better": False, "is_key": True}),
     # 人才回引: 农民工回引和培训

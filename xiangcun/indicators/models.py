@@ -65,6 +65,7 @@ class Category(models.TextChoices):
 class Source(models.TextChoices):
     ENTRY = "entry", "填报"
     COLLECTIVE = "collective", "集体经济台账"
+    ASSETS = "assets", "公有资产台账"
 
 
 def period_type_of(period: str) -> str | None:

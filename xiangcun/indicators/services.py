@@ -274,6 +274,62 @@ def sync_collective(record: CollectiveEconomy, user=None) -> None:
             row.save()
 
 
+ASSET_RENT = "CE_ASSET_RENT"
+
+
+def sync_asset_rent(years, villages=None, user=None) -> int:
+    """Mirror the asset ledger's lease income (assets.services.lease_income) into CE_ASSET_RENT, for the
+    given years and villages (ids; None: all). Villages whose rent ended lose the value. Returns how many
+    values changed."""
+    from xiangcun.assets.services import lease_income
+
+    element = DataElement.objects.filter(code=ASSET_RENT, source=Source.ASSETS).first()
+    if element is None:
+        return 0
+    changed = 0
+    for year in sorted(set(years)):
+        period = str(year)
+        income = {v: _wan(amount) for v, amount in lease_income(year, villages).items()}
+        rows = DataValue.objects.filter(element=element, period=period)
+        if villages is not None:
+            rows = rows.filter(unit_id__in=list(villages))
+        existing = {v.unit_id: v for v in rows}
+        for village, number in income.items():
+            row = existing.pop(village, None)
+            if row is None:
+                DataValue.objects.create(element=element, unit_id=village, period=period, number=number, updated_by=user)
+            elif row.number != number:
+                row.number, row.updated_by = number, user
+                row.save()
+            else:
+                continue
+            changed += 1
+        for row in existing.values():  # no lease left in that year
+            row.delete()
+            changed += 1
+    return changed
+
+
+def asset_plan_saved(sender, instance, raw=False, **kwargs) -> None:
+    """post_save of assets.Plan: a lease carried out, changed or cancelled moves the rent indicators."""
+    from xiangcun.assets.services import lease_years
+
+    if not raw:
+        sync_asset_rent(lease_years(instance), [instance.asset.custodian_id])
+
+
+def asset_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save of assets.Asset: when custody moves (a merger), its leases' rent moves with it."""
+    from xiangcun.assets.models import Plan, Route
+    from xiangcun.assets.services import lease_years
+
+    if raw or created or (update_fields is not None and "custodian" not in update_fields and "is_deleted" not in update_fields):
+        return
+    years = {y for plan in Plan.objects.filter(asset=instance, route=Route.INDUSTRY) for y in lease_years(plan)}
+    if years:
+        sync_asset_rent(years)
+
+
 def reclassify(records, user=None) -> int:
     changed = 0
     for record in records.select_related("village"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -267,6 +268,9 @@ def collective(request):
     if wanted in EconomyClass.values:
         qs = [r for r in qs if r.classification == wanted]
     missing = dashboard.villages_without_collective(request.user, scope, year)
+    rents = asset_rents(year, [r.village_id for r in qs])
+    for r in qs:
+        r.asset_rent = rents.get(r.village_id)
     return render(request, "indicators/collective.html", {
         "scope": scope, "year": year, "years": years(), "places": places(request.user), "records": qs,
         "summary": summary, "chart": dashboard.collective_chart(summary), "wanted": wanted,
@@ -275,6 +279,12 @@ def collective(request):
         "parameters": dashboard.threshold_history(), "may_manage": services.may_manage(request.user),
         "may_enter": services.may_enter(request.user), "missing": missing,
     })
+
+
+def asset_rents(year: int, villages) -> dict[int, Decimal]:
+    """The asset ledger's lease income (CE_ASSET_RENT, 万元) of these villages in `year`, in 元."""
+    values = DataValue.objects.filter(element__code=services.ASSET_RENT, period=str(year), unit_id__in=list(villages))
+    return {v.unit_id: v.number * 10000 for v in values if v.number is not None}
 
 
 def collective_edit(request, pk, year):
@@ -296,6 +306,7 @@ def collective_edit(request, pk, year):
             return redirect(reverse("indicators:collective") + f"?year={year}")
     return render(request, "indicators/collective_form.html", {
         "form": form, "village": village, "year": year, "record": record, "threshold": services.threshold_on(year),
+        "asset_rent": asset_rents(year, [village.pk]).get(village.pk),
         "history": history_card(record) if record else None,
         "series": CollectiveEconomy.objects.filter(village=village).order_by("year"),
     })

@@ -3,10 +3,12 @@
 Road networks come as GeoJSON ``LineString`` / ``MultiLineString`` features. Line vertices that share a
 coordinate (to ~1 cm) become one graph node; each segment is an edge whose travel time is its
 great-circle length divided by the feature's speed (a numeric property, or a speed looked up from its
-road class). Points are snapped to the nearest road vertex (``scipy.spatial.cKDTree``) and the snap
-distance is added at an access speed; shortest paths use ``scipy.sparse.csgraph.dijkstra`` from the
-sites, in chunks, so memory stays bounded. Pairs in different components get ``inf`` and are
-reported, never silently assigned.
+road class). Points are snapped to the nearest point on the nearest road segment (candidates from a
+``scipy.spatial.cKDTree`` of points along the segments, exact point-to-segment distances in a metric
+projection centred on each point); the snap distance is added at an access speed and the point enters
+the network there, with the part of the segment's travel time to either end (one-way segments only
+forwards). Shortest paths use ``scipy.sparse.csgraph.dijkstra`` from the sites, in chunks, so memory
+stays bounded. Pairs in different components get ``inf`` and are reported, never silently assigned.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from . import validate as V
 from .errors import InputError, NetworkError
 
 EARTH_RADIUS_KM = 6371.0088
+_KM_PER_DEGREE = math.pi / 180.0 * EARTH_RADIUS_KM
 
 #: default speeds (km/h) by road class: OpenStreetMap ``highway`` values and Chinese road grades
 DEFAULT_CLASS_SPEEDS = {
@@ -122,8 +125,38 @@ class TravelMatrix:
         }
 
 
+#: a point within this distance (km, 1 mm) of a segment end is at that road vertex
+_AT_VERTEX_KM = 1e-6
+
+
+@dataclass
+class Snap:
+    """Points snapped to the nearest point on the nearest road segment.
+
+    ``segment`` indexes the network's segments (``seg_u[k]`` → ``seg_v[k]``, the GeoJSON drawing
+    order); ``fraction`` is the position of the snap point from ``seg_u`` (0) to ``seg_v`` (1); ``km``
+    the straight-line distance from the point to the road; ``lonlat`` the snap point. The travel
+    times (minutes) along the segment between the snap point and its ends are ``to_u``/``to_v``
+    (leaving) and ``from_u``/``from_v`` (arriving); ``inf`` where a one-way segment forbids it.
+    """
+
+    segment: np.ndarray
+    fraction: np.ndarray
+    km: np.ndarray
+    lonlat: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    to_u: np.ndarray
+    to_v: np.ndarray
+    from_u: np.ndarray
+    from_v: np.ndarray
+
+
 class RoadNetwork:
     """A road graph with travel times in minutes on its edges."""
+
+    #: segment pieces looked at first when snapping a point (farther ones only when they could be nearer)
+    snap_neighbours = 8
 
     def __init__(self, nodes: np.ndarray, u: np.ndarray, v: np.ndarray, minutes: np.ndarray,
                  oneway: np.ndarray | None = None):
@@ -148,9 +181,14 @@ class RoadNetwork:
         self.n_edges = int(first.sum())
         self.n_components, self.component = connected_components(self.graph, directed=True,
                                                                   connection="weak")
-        lat0 = float(np.radians(np.mean(self.nodes[:, 1])))
-        self._scale = np.array([math.cos(lat0), 1.0]) * (math.pi / 180.0 * EARTH_RADIUS_KM)
-        self._tree = cKDTree(self.nodes * self._scale)
+        # the segments themselves (for snapping), as drawn
+        self.seg_u = np.asarray(u, dtype=np.int64)
+        self.seg_v = np.asarray(v, dtype=np.int64)
+        self.seg_minutes = np.asarray(minutes, dtype=np.float64)
+        self.seg_oneway = oneway
+        self._cos0 = math.cos(float(np.radians(np.mean(self.nodes[:, 1]))))
+        self._scale = np.array([self._cos0, 1.0]) * _KM_PER_DEGREE
+        self._index = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -242,11 +280,87 @@ class RoadNetwork:
         return cls(nodes, u, v, km / spd * 60.0, ow)
 
     # ------------------------------------------------------------------ queries
-    def snap(self, lonlat) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest road vertex of each point and the straight-line distance (km) to it."""
-        pts = np.asarray(lonlat, dtype=np.float64)
-        dist, idx = self._tree.query(pts * self._scale)
-        return idx.astype(np.int64), dist
+    def _segment_index(self):
+        """Every segment cut into equal pieces of at most about the median segment length: a KD-tree of
+        the piece midpoints (network-wide projection, km), each piece's segment, and the largest
+        half-length of a piece."""
+        if self._index is None:
+            xy = self.nodes * self._scale
+            a, b = xy[self.seg_u], xy[self.seg_v]
+            length = np.hypot(*(b - a).T)
+            pos = length[length > 0]
+            # pieces of about the median segment length, at most ~4 pieces per segment on average
+            step = max(float(np.median(pos)) if pos.size else 1e-3, float(length.sum()) / (3 * len(length)), 1e-6)
+            pieces = np.maximum(1, np.ceil(length / step)).astype(np.int64)
+            seg = np.repeat(np.arange(len(length)), pieces)
+            k = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+            f = ((k + 0.5) / pieces[seg])[:, None]
+            mid = a[seg] + f * (b - a)[seg]
+            self._index = (cKDTree(mid), seg, float((length / pieces).max()) / 2)
+        return self._index
+
+    def _nearest_segments(self, pts, point, seg):
+        """For candidate pairs (``point[k]``, ``seg[k]``): each point's nearest candidate segment, the
+        position on it and the distance (km) in an equirectangular projection centred on the point."""
+        P = pts[point]
+        kx = np.cos(np.radians(P[:, 1])) * _KM_PER_DEGREE
+        a = self.nodes[self.seg_u[seg]] - P
+        b = self.nodes[self.seg_v[seg]] - P
+        ax, ay, bx, by = a[:, 0] * kx, a[:, 1] * _KM_PER_DEGREE, b[:, 0] * kx, b[:, 1] * _KM_PER_DEGREE
+        dx, dy = bx - ax, by - ay
+        den = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(den > 0, np.clip(-(ax * dx + ay * dy) / den, 0.0, 1.0), 0.0)
+        d = np.hypot(ax + t * dx, ay + t * dy)
+        # per point the nearest; ties (a point at a shared vertex) go to the faster segment
+        order = np.lexsort((self.seg_minutes[seg], d, point))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = point[order[1:]] != point[order[:-1]]
+        best = order[first]
+        n = len(pts)
+        out_seg = np.full(n, -1, dtype=np.int64)
+        out_t = np.zeros(n)
+        out_d = np.full(n, np.inf)
+        out_seg[point[best]], out_t[point[best]], out_d[point[best]] = seg[best], t[best], d[best]
+        return out_seg, out_t, out_d
+
+    def snap(self, lonlat) -> Snap:
+        """The nearest point on the nearest road segment of each point (lon/lat)."""
+        pts = np.asarray(lonlat, dtype=np.float64).reshape(-1, 2)
+        n = len(pts)
+        tree, piece_seg, half = self._segment_index()
+        g = pts * self._scale
+        k = min(self.snap_neighbours, tree.n)
+        dist, idx = tree.query(g, k=k)
+        dist, idx = dist.reshape(n, k), idx.reshape(n, k)
+        seg, t, km = self._nearest_segments(pts, np.repeat(np.arange(n), k), piece_seg[idx.ravel()])
+        if k < tree.n:
+            # A nearer segment has a piece within (distance + half a piece) of the point, measured in
+            # the network-wide projection, which stretches east-west distances by at most cos0/cos(lat).
+            stretch = np.maximum(1.0, self._cos0 / np.maximum(np.cos(np.radians(pts[:, 1])), 1e-12))
+            radius = km * stretch * (1 + 1e-9) + half + 1e-9
+            todo = np.flatnonzero(dist[:, -1] <= radius)
+            if todo.size:
+                lists = tree.query_ball_point(g[todo], radius[todo])
+                cnt = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+                more = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
+                s2, t2, d2 = self._nearest_segments(pts, np.repeat(todo, cnt), piece_seg[more])
+                better = d2 < km
+                seg[better], t[better], km[better] = s2[better], t2[better], d2[better]
+        u, v = self.seg_u[seg], self.seg_v[seg]
+        w = self.seg_minutes[seg]
+        length_km = np.hypot((self.nodes[v, 0] - self.nodes[u, 0]) * np.cos(np.radians(pts[:, 1])),
+                             self.nodes[v, 1] - self.nodes[u, 1]) * _KM_PER_DEGREE
+        two_way = ~self.seg_oneway[seg]
+        at_u = t * length_km <= _AT_VERTEX_KM
+        at_v = (1 - t) * length_km <= _AT_VERTEX_KM
+        return Snap(
+            segment=seg, fraction=t, km=km,
+            lonlat=self.nodes[u] + t[:, None] * (self.nodes[v] - self.nodes[u]),
+            u=u, v=v,
+            to_u=np.where(two_way | at_u, t * w, np.inf), to_v=(1 - t) * w,
+            from_u=t * w, from_v=np.where(two_way | at_v, (1 - t) * w, np.inf),
+        )
 
     def travel_matrix(
         self,
@@ -261,30 +375,49 @@ class RoadNetwork:
     ) -> TravelMatrix:
         """Shortest-path travel times (minutes) from every demand point to every site.
 
-        The snap distance on both ends is covered at ``access_speed_kmh``. Points farther than
-        ``max_snap_km`` from any road are unreachable. ``limit`` (minutes) prunes the searches: pairs
-        farther apart get ``inf``.
+        Every point enters the road network at the nearest point of the nearest segment
+        (:meth:`snap`); the snap distance on both ends is covered at ``access_speed_kmh``. Points
+        farther than ``max_snap_km`` from any road are unreachable. ``limit`` (minutes) prunes the
+        searches: pairs farther apart get ``inf``.
         """
         d = _lonlat(demand_lonlat, "需求点")
         s = _lonlat(site_lonlat, "候选点")
         acc = V.positive_number(access_speed_kmh, name="接驳速度")
-        dn, dkm = self.snap(d)
-        sn, skm = self.snap(s)
+        ds = self.snap(d)
+        ss = self.snap(s)
+        dkm, skm = ds.km, ss.km
         d_acc = dkm / acc * 60.0
         s_acc = skm / acc * 60.0
         n, m = len(d), len(s)
         out = np.full((n, m), np.inf, dtype=dtype)
         V_ = len(self.nodes)
-        uniq_s, s_inv = np.unique(sn, return_inverse=True)
-        per = max(1, int(chunk_bytes // (8 * V_)))
+        # one search per distinct site position, from a node of its own that only the two ends of
+        # its segment lead to (on the reversed graph: that node leads to them)
+        pos, s_inv = np.unique(np.column_stack([ss.segment, ss.fraction]), axis=0, return_inverse=True)
+        s_inv = s_inv.reshape(-1)
+        first = np.zeros(len(pos), dtype=np.int64)
+        first[s_inv[::-1]] = np.arange(m)[::-1]
+        K = len(pos)
+        src_nodes = V_ + np.arange(K)
+        su, sv, fu, fv = ss.u[first], ss.v[first], ss.from_u[first], ss.from_v[first]
+        use_v = np.isfinite(fv) & (sv != su)
+        gt = self._reverse().tocoo()
+        G = sp.csr_matrix(
+            (np.concatenate([gt.data, np.maximum(fu, 1e-9), np.maximum(fv[use_v], 1e-9)]),
+             (np.concatenate([gt.row, src_nodes, src_nodes[use_v]]), np.concatenate([gt.col, su, sv[use_v]]))),
+            shape=(V_ + K, V_ + K),
+        )
+        per = max(1, int(chunk_bytes // (8 * (V_ + K))))
         lim = np.inf if limit is None else float(limit)
-        for c0 in range(0, len(uniq_s), per):
-            src = uniq_s[c0 : c0 + per]
+        for c0 in range(0, K, per):
+            src = src_nodes[c0 : c0 + per]
             # travel from demand to site: on the reversed graph search from the sites
-            D = dijkstra(self._reverse(), directed=True, indices=src, limit=lim)
-            cols = np.flatnonzero(np.isin(s_inv, np.arange(c0, c0 + len(src))))
-            for j in cols:
-                out[:, j] = (D[s_inv[j] - c0, dn] + d_acc + s_acc[j]).astype(dtype)
+            D = dijkstra(G, directed=True, indices=src, limit=lim)
+            cols_ = np.flatnonzero((s_inv >= c0) & (s_inv < c0 + len(src)))
+            for j in cols_:
+                row = D[s_inv[j] - c0]
+                out[:, j] = (np.minimum(row[ds.u] + ds.to_u, row[ds.v] + ds.to_v) + d_acc + s_acc[j]).astype(dtype)
+        self._same_segment(out, ds, ss, d_acc, s_acc)
         if max_snap_km is not None:
             out[dkm > max_snap_km, :] = np.inf
             out[:, skm > max_snap_km] = np.inf
@@ -295,14 +428,31 @@ class RoadNetwork:
             costs=out,
             demand_snap_km=dkm,
             site_snap_km=skm,
-            demand_component=self.component[dn],
-            site_component=self.component[sn],
+            demand_component=self.component[ds.u],
+            site_component=self.component[ss.u],
             n_components=int(self.n_components),
             unreachable_demand=np.flatnonzero(~fin.any(axis=1)),
             unreachable_sites=np.flatnonzero(~fin.any(axis=0)),
             unreachable_pairs=int((~fin).sum()),
             stats={"nodes": int(V_), "edges": int(self.n_edges)},
         )
+
+    def _same_segment(self, out, ds, ss, d_acc, s_acc):
+        """Demand and site on the same segment: also straight along it (forwards, or both ways)."""
+        order = np.argsort(ds.segment, kind="stable")
+        lo = np.searchsorted(ds.segment[order], ss.segment, side="left")
+        hi = np.searchsorted(ds.segment[order], ss.segment, side="right")
+        for k in np.unique(ss.segment[hi > lo]):
+            j = np.flatnonzero(ss.segment == k)
+            i = order[lo[j[0]]:hi[j[0]]]
+            gap = ss.fraction[j][None, :] - ds.fraction[i][:, None]  # > 0: the site lies forwards
+            ok = (gap >= 0) | (not self.seg_oneway[k])
+            if not ok.all():  # backwards on a one-way segment only between (nearly) the same points
+                km = great_circle_km(self.nodes[self.seg_u[k]][None], self.nodes[self.seg_v[k]][None])[0, 0]
+                ok |= np.abs(gap) * km <= _AT_VERTEX_KM
+            direct = np.where(ok, np.abs(gap) * self.seg_minutes[k], np.inf)
+            direct += d_acc[i][:, None] + s_acc[j][None, :]
+            out[np.ix_(i, j)] = np.minimum(out[np.ix_(i, j)], direct.astype(out.dtype))
 
     def _reverse(self):
         if not hasattr(self, "_gt"):

@@ -118,7 +118,7 @@ def facility_load(f: Facility, service: Service, limit: float, big_min: float, s
 
 
 def facilities_for(scope: Division, service: Service):
-    return list(Facility.objects.filter(unit__path__startswith=scope.path, type__in=service.types)
+    return list(Facility.objects.filter(unit__path__startswith=scope.path, type__in=service.all_types)
                 .select_related("unit").prefetch_related("grades").order_by("unit__path", "name"))
 
 
@@ -172,6 +172,10 @@ def diagnose(scope: Division, service: Service, year: int | None) -> dict:
     avg = float(np.dot(w[finite], best[finite]) / w[finite].sum()) if finite.any() and w[finite].sum() else None
     worst = float(best[finite & (w > 0)].max()) if (finite & (w > 0)).any() else None
 
+    served = defaultdict(int)  # facility index -> villages for which it is the nearest, within the rule
+    for r in villages:
+        if r["within"] and r["facility"] is not None:
+            served[r["facility"].pk] += 1
     rows = []
     for f in facilities:
         load = facility_load(f, service, limit, big_min, super_min)
@@ -179,7 +183,8 @@ def diagnose(scope: Division, service: Service, year: int | None) -> dict:
         over = bool(util is not None and util > 1) or load.by_category[BIG] + load.by_category[SUPER] > 0
         under = util is not None and util < idle_share and not over
         rows.append({"facility": f, "load": load, "utilisation": util, "over": over, "under": under,
-                     "idle": max(0.0, load.capacity - load.load)})
+                     "idle": max(0.0, load.capacity - load.load), "served": served[f.pk],
+                     "fixed": f.type in service.fixed})
     crowded = sorted([r for r in rows if r["over"]], key=lambda r: -(r["utilisation"] or 0))
     underused = sorted([r for r in rows if r["under"]], key=lambda r: r["utilisation"] or 0)
     totals = {
@@ -189,14 +194,18 @@ def diagnose(scope: Division, service: Service, year: int | None) -> dict:
         "super_classes": sum(r["load"].by_category[SUPER] for r in rows),
         "classes": sum(r["load"].classes for r in rows),
         "over": len(crowded), "under": len(underused),
+        "own": sum(1 for r in rows if not r["fixed"]), "fixed": sum(1 for r in rows if r["fixed"]),
     }
+    # the village tier's rule: every village within reach of one (a count of villages, not of people)
+    cover = {"within": sum(1 for r in villages if r["within"]), "total": len(villages),
+             "outside": [r for r in villages if not r["within"]]}
     main = next(s for s in shares if s["main"])
     gaps = coverage_gaps(scope, service)
     return {
         "service": service, "scope": scope, "year": year, "reach": reach, "radius_km": radius_km, "limit": limit,
         "big_min": big_min, "super_min": super_min, "idle_share": idle_share, "setting": setting,
         "villages": villages, "shares": shares, "facilities": rows, "crowded": crowded, "underused": underused,
-        "totals": totals, "average": avg, "worst": worst, "share": main["share"], "gaps": gaps,
+        "totals": totals, "average": avg, "worst": worst, "share": main["share"], "gaps": gaps, "cover": cover,
         "unplaced": len([f for f in facilities_for(scope, service) if f.point is None]),
     }
 
@@ -223,6 +232,10 @@ def map_data(result: dict) -> tuple[dict, list]:
     for r in result["facilities"]:
         f = r["facility"]
         lon, lat = f.point
+        if result["service"].capacity == "none":
+            points.append({"lon": lon, "lat": lat, "color": "#1565c0" if r["fixed"] else "#2e7d32", "radius": 6,
+                           "label": f"{f.name}({f.get_type_display()}),{result['reach']:g} 分钟内为 {r['served']} 个村最近"})
+            continue
         colour = "#c8102e" if r["over"] else ("#f0ad4e" if r["under"] else "#2e7d32")
         util = f"{r['utilisation'] * 100:.0f}%" if r["utilisation"] is not None else "—"
         points.append({"lon": lon, "lat": lat, "color": colour, "radius": 5 + min(9, math.sqrt(max(r["load"].load, 1)) / 3),

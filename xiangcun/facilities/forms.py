@@ -64,7 +64,7 @@ class RuleForm(forms.Form):
 
 class ScenarioForm(forms.Form):
     name = forms.CharField(label="方案名称", max_length=100)
-    service = forms.ChoiceField(label="服务类别", choices=[(k, s.label) for k, s in rules.SERVICES.items() if k != "village_health"])
+    service = forms.ChoiceField(label="服务类别", choices=[(k, s.label) for k, s in rules.SERVICES.items()])
     scope = forms.ModelChoiceField(label="范围", queryset=Division.objects.none())
     model = forms.ChoiceField(label="模型", choices=Model.choices)
     year = forms.IntegerField(label="人口年度", min_value=2000, max_value=2100)
@@ -73,7 +73,7 @@ class ScenarioForm(forms.Form):
     class_limit = forms.IntegerField(label="班额上限(人/班)", min_value=10, max_value=80, required=False,
                                      help_text="学校容量 = 班级数 × 班额上限;留空取标准班额")
     p = forms.IntegerField(label="新增/设施数 p", min_value=1, required=False, initial=1,
-                           help_text="新增模型:新增几处;最大覆盖模型:共设几处")
+                           help_text="新增模型:新增几处;最大覆盖模型:共设几处(村卫生室方案中卫生院另计)")
     keep_cost = forms.FloatField(label="每保留一处的成本(折合人·分钟)", min_value=0, required=False, initial=3000)
     build_cost = forms.FloatField(label="每新建一处的成本(折合人·分钟)", min_value=0, required=False, initial=20000)
     expand_units = forms.IntegerField(label="可扩建班级/床位", min_value=0, required=False, initial=6)

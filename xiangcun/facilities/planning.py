@@ -15,8 +15,10 @@ from xiangcun.locate.errors import LocateError
 from . import diagnosis, rules, travel
 from .models import CandidateSite, Model, RunStatus, Scenario, ScenarioRun
 
-STATUS_LABELS = {"keep": "保留", "expand": "扩建", "close": "撤并", "new": "新建", "new+expand": "新建", "unused": "未用"}
-STATUS_COLOURS = {"keep": "#2e7d32", "expand": "#1565c0", "close": "#9e9e9e", "new": "#8e24aa", "new+expand": "#8e24aa"}
+STATUS_LABELS = {"keep": "保留", "expand": "扩建", "close": "撤并", "new": "新建", "new+expand": "新建", "unused": "未用",
+                 "fixed": "计入覆盖(不调整)"}
+STATUS_COLOURS = {"keep": "#2e7d32", "expand": "#1565c0", "close": "#9e9e9e", "new": "#8e24aa", "new+expand": "#8e24aa",
+                  "fixed": "#00838f"}
 
 
 class PlanError(Exception):
@@ -119,7 +121,13 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
     C = travel.matrix(travel.setting_for(scenario.scope), dem.points, np.array(points, dtype=float))
     keep = {int(x) for x in p.get("must_keep") or []}
     close = {int(x) for x in p.get("must_close") or []}
-    required = [j for j, f in enumerate(facilities) if f.pk in keep]
+    # sites of the service's fixed types (卫生院 in a 村卫生室 plan) count for coverage and stay as they are
+    fixed = [j for j, f in enumerate(facilities) if f.type in service.fixed]
+    wrong = [facilities[j].name for j in fixed if facilities[j].pk in close]
+    if wrong:
+        raise PlanError(f"{service.fixed_label}在{service.label}方案中只计入覆盖、不作调整,不能列为必须撤并:"
+                        + "、".join(wrong))
+    required = sorted({j for j, f in enumerate(facilities) if f.pk in keep} | set(fixed))
     forbidden = [j for j, f in enumerate(facilities) if f.pk in close]
     allowed = np.ones(len(points), dtype=bool)
     allowed[forbidden] = False
@@ -158,7 +166,9 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
         elif model == Model.COVER_ALL:
             res = solve_lscp(C, T, w, required=required, forbidden=forbidden, time_limit=tl)
         else:
-            res = solve_mclp(C, T, int(p.get("p") or 1), w, required=required, forbidden=forbidden, time_limit=tl)
+            # p counts the service's own sites; the fixed ones come on top
+            res = solve_mclp(C, T, int(p.get("p") or 1) + len(fixed), w, required=required, forbidden=forbidden,
+                             time_limit=tl)
         opened = np.zeros(len(points), dtype=bool)
         opened[np.asarray(res.sites, dtype=int)] = True
         masked = np.where(opened[None, :], C, np.inf)
@@ -167,6 +177,8 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
         cap_after = cap.copy()
         status_of = {j: ("keep" if opened[j] else "close") if j < m_ex else ("new" if opened[j] else "unused")
                      for j in range(len(points))}
+    for j in fixed:
+        status_of[j] = "fixed"
     report(4, 5, "统计方案效果")
     rows = np.arange(len(dem.villages))
     before_C = C[:, :m_ex] if m_ex else np.full((len(rows), 1), np.inf)
@@ -178,7 +190,9 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
         "service": service.key, "service_label": service.label, "cohort_label": service.cohort_label,
         "model": model, "model_label": Model(model).label, "limit": limit, "max_travel": T, "reach": reach,
         "capacity_kind": service.capacity, "factor": factor, "unreachable": unreachable,
-        "big_min": big_min, "super_min": super_min,
+        "big_min": big_min, "super_min": super_min, "village_level": service.village_level,
+        "type_label": service.type_label, "fixed_label": service.fixed_label, "fixed_count": len(fixed),
+        "villages_total": len(dem.villages),
         "solver": {"status": res.status, "gap": None if not math.isfinite(res.gap) else float(res.gap),
                    "objective": float(res.objective), "lower_bound": float(res.lower_bound),
                    "seconds": round(float(res.seconds), 2)},
@@ -260,6 +274,8 @@ def _headline(people, t, reach, T, sites, *, before, limit, service):
             short += max(0, math.ceil(load / limit - 1e-9) - classes)
             over_limit += classes_over(load, classes, limit)
     out = {"average": _r(avg) if avg is not None else None, "worst": _r(worst) if worst is not None else None,
+           "villages_within": int((np.isfinite(t) & (t <= reach)).sum()),
+           "villages_t": int((np.isfinite(t) & (t <= T)).sum()),
            "share": within / total if total else None, "share_t": within_t / total if total else None,
            "open": len(rows), "idle": round(idle, 1), "class_shortage": int(short), "over_limit": over_limit,
            "over": sum(1 for load, cap, _ in loads if cap and load > cap + 1e-6)}

@@ -30,8 +30,10 @@ RULES = {
     "reach.junior": ("初中出行时间标准(分钟)", 45, "可寄宿,单程不超过 45 分钟"),
     "reach.senior": ("高中出行时间标准(分钟)", 90, "县城集中办学"),
     "reach.health": ("卫生院出行时间标准(分钟)", 30, "30 分钟医疗服务圈"),
-    "reach.village_health": ("村卫生室出行时间标准(分钟)", 15, "15 分钟到村卫生室"),
+    "reach.village_health": ("村卫生室出行时间标准(分钟)", 15, "15 分钟基层医疗卫生服务圈:15 分钟内到村卫生室或乡镇卫生院"),
     "reach.elderly": ("养老机构出行时间标准(分钟)", 45, "片区化养老,片区内 45 分钟"),
+    "reach.village_elderly": ("村级互助养老点出行时间标准(分钟)", 15,
+                              "暂定值:未见互助养老点出行时间的规定,参照“15 分钟养老服务圈”,请民政部门确认后调整"),
     "health.beds_per_1000": ("卫生院床位需求(张/千人)", Decimal("1.2"), "乡镇卫生院床位配置参考"),
     "elderly.place_rate": ("机构养老需求(占 65 岁及以上人口比例)", Decimal("0.04"), "机构养老床位需求参考 3%–5%"),
 }
@@ -80,13 +82,36 @@ class Service:
     types: tuple[str, ...]
     cohort: str
     grades: tuple[int, ...] = ()
-    capacity: str = "classes"  # classes | beds
+    capacity: str = "classes"  # classes | beds | none (a covering service: only travel counts)
+    # types that serve the cohort too but that a plan of this service neither closes nor counts as
+    # its own (卫生院 give the villages around them basic care; a 村卫生室 plan keeps them as they are)
+    fixed: tuple[str, ...] = ()
+    fixed_name: str = ""  # the fixed types in one word
+    village_level: bool = False  # the village tier: its rule is every village within reach of one
+    village_tier: str = ""  # of a township-level service: the key of its village tier
 
     @property
     def cohort_label(self) -> str:
         from .models import COHORTS
 
         return dict(COHORTS)[self.cohort]
+
+    @property
+    def all_types(self) -> tuple[str, ...]:
+        return self.types + self.fixed
+
+    @property
+    def type_label(self) -> str:
+        """The service's own facility types in words (村卫生室, 村级互助养老点 …)."""
+        from .models import FacilityType
+
+        return "、".join(FacilityType(t).label for t in self.types)
+
+    @property
+    def fixed_label(self) -> str:
+        from .models import FacilityType
+
+        return self.fixed_name or "、".join(FacilityType(t).label for t in self.fixed)
 
 
 SERVICES = {
@@ -96,10 +121,15 @@ SERVICES = {
     "junior": Service("junior", "初中(含九年一贯制)", "school", ("junior", "nine_year"), "age_12_14", (7, 8, 9)),
     "senior": Service("senior", "高中", "school", ("senior",), "age_15_17", (10, 11, 12)),
     "health": Service("health", "卫生院(县级医院、中心卫生院、乡镇卫生院)", "health",
-                      ("county_hospital", "central_clinic", "township_clinic"), "total", capacity="beds"),
-    "village_health": Service("village_health", "村卫生室", "health", ("village_clinic",), "total", capacity="none"),
+                      ("county_hospital", "central_clinic", "township_clinic"), "total", capacity="beds",
+                      village_tier="village_health"),
+    "village_health": Service("village_health", "村卫生室(卫生院计入覆盖)", "health", ("village_clinic",), "total",
+                              capacity="none", fixed=("central_clinic", "township_clinic"), fixed_name="卫生院", village_level=True),
     "elderly": Service("elderly", "机构养老(特困供养、区域中心、敬老院)", "elderly",
-                       ("county_welfare", "regional_centre", "township_home"), "age_65_plus", capacity="beds"),
+                       ("county_welfare", "regional_centre", "township_home"), "age_65_plus", capacity="beds",
+                       village_tier="village_elderly"),
+    "village_elderly": Service("village_elderly", "村级互助养老点", "elderly", ("village_point",), "age_65_plus",
+                               capacity="none", village_level=True),
 }
 
 

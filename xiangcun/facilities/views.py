@@ -69,10 +69,13 @@ def home(request):
     result = diagnosis.diagnose(scope, service, year)
     values, points = diagnosis.map_data(result)
     villages = sorted(result["villages"], key=lambda r: -(r["minutes"] or 0))
+    tier = None
+    if service.village_tier:  # the village level of the same family, in one line on this page
+        tier = diagnosis.diagnose(scope, rules.SERVICES[service.village_tier], year)
     return render(request, "facilities/home.html", {
         "d": result, "scope": scope, "year": year, "years": _years(scope), "places": places(request.user),
         "services": rules.SERVICES.values(), "service": service, "map_values": values, "map_points": points,
-        "far": villages[:15], "may_plan": services.may_plan(request.user),
+        "far": villages[:15], "may_plan": services.may_plan(request.user), "tier": tier,
     })
 
 
@@ -453,7 +456,7 @@ def scenario_print(request, pk):
     run = _solved_or_404(s)
     r = run.result
     return render(request, "facilities/print.html", {"s": s, "run": run, "r": r,
-                                                     "changed": [x for x in r["sites"] if x["status"] != "keep"],
+                                                     "changed": [x for x in r["sites"] if x["status"] not in ("keep", "fixed")],
                                                      "today": dt.date.today()})
 
 

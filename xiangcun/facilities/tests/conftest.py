@@ -39,3 +39,27 @@ def county_data(maerkang, unit):
     idle = school(villages[3], "松岗村小", [(1, 1, 10), (2, 1, 12), (3, 1, 8)])
     far = school(db, "党坝乡中心小学", [(1, 2, 60)])
     return {"villages": villages, "crowded": crowded, "idle": idle, "far": far, "county": maerkang, "sg": sg}
+
+
+@pytest.fixture
+def client(client, django_capture_on_commit_callbacks):
+    """A client whose POSTs run the jobs they start (jobs are enqueued on commit)."""
+    post = client.post
+
+    def posting(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(*args, **kwargs)
+
+    client.post = posting
+    return client
+
+
+def row_text(page: str, row_id: str) -> list[str]:
+    """The text of each cell of the table row with this id, as a reader sees it."""
+    import html
+    import re
+
+    row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', page, re.S)
+    assert row, f"no row #{row_id}"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells]

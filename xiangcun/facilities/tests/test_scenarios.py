@@ -6,18 +6,7 @@ from xiangcun.accounts.models import Role
 from xiangcun.core.models import AuditEntry
 from xiangcun.facilities.models import RunStatus, Scenario
 
-
-@pytest.fixture
-def client(client, django_capture_on_commit_callbacks):
-    """A client whose POSTs run the jobs they start (jobs are enqueued on commit)."""
-    post = client.post
-
-    def posting(*args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(*args, **kwargs)
-
-    client.post = posting
-    return client
+from .conftest import row_text
 
 
 @pytest.fixture
@@ -136,17 +125,6 @@ def test_classes_over_the_limit_spread_pupils_evenly():
     assert classes_over(30, 0, 45) == 0
 
 
-def _row(page: str, row_id: str) -> list[str]:
-    """The text of each cell of the table row with this id, as a reader sees it."""
-    import html
-    import re
-
-    row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', page, re.S)
-    assert row, f"no row #{row_id}"
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
-    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells]
-
-
 @pytest.mark.parametrize("limit, before", [(45, "6"), (60, "0")])
 def test_the_headline_counts_classes_over_the_scenarios_limit_before_and_after(client, planner, county_data, limit, before):
     """Before and after are counted the same way against the planner's limit; 大班额/超大班额 (≥56/≥66,
@@ -156,11 +134,11 @@ def test_the_headline_counts_classes_over_the_scenarios_limit_before_and_after(c
     s = Scenario.objects.get(name=f"班额{limit}")
     assert s.latest_run.status == RunStatus.SOLVED, s.latest_run.error
     page = client.get(reverse("facilities:scenario", args=[s.pk])).content.decode()
-    label, now, plan = _row(page, "headline-over-limit")
+    label, now, plan = row_text(page, "headline-over-limit")
     assert label.startswith(f"超过 {limit} 人/班的班级") and now == before
     # the consolidation fits everyone into classes of at most `limit`: nobody is over it afterwards
     assert plan == "0"
-    label, now, plan = _row(page, "headline-big")
+    label, now, plan = row_text(page, "headline-big")
     assert label.startswith("大班额/超大班额班级") and (now, plan) == ("2 / 2", "—")
     compare = client.get(reverse("facilities:compare"), {"ids": [s.pk]}).content.decode()
     assert "超过班额上限的班级(平均分班估算)" in compare and f"{before} → <b>0</b>" in compare

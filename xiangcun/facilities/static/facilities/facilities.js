@@ -24,7 +24,7 @@
           const div = L.DomUtil.create("div", "map-legend");
           div.innerHTML = '<div class="fw-bold">村→设施 出行</div>' + [[15, "≤15 分钟"], [30, "≤30"], [45, "≤45"], [60, "≤60"], [61, ">60"]]
             .map(([m, t]) => `<div><i style="background:${travelColour(m)}"></i>${t}</div>`).join("") +
-            '<div class="fw-bold mt-1">设施</div>' + [["#2e7d32", "保留"], ["#1565c0", "扩建"], ["#8e24aa", "新建"], ["#9e9e9e", "撤并"]]
+            '<div class="fw-bold mt-1">设施</div>' + [["#2e7d32", "保留"], ["#1565c0", "扩建"], ["#8e24aa", "新建"], ["#9e9e9e", "撤并"], ["#00838f", "计入覆盖(不调整)"]]
             .map(([c, t]) => `<div><i style="background:${c}"></i>${t}</div>`).join("");
           return div;
         };

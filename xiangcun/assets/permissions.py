@@ -30,6 +30,8 @@ URLS = {
     "assets:edit": Access(allowed=editors, obj="asset"),
     "assets:transition": Access(allowed=editors, obj="asset", method="post", ok=302),
     "assets:delete": Access(allowed=editors, obj="asset", method="post", ok=302),
+    "assets:deleted": Access(allowed=editors),
+    "assets:restore": Access(allowed=editors, obj="asset_deleted", method="post", ok=302),
     "assets:attach": Access(allowed=editors, obj="asset", method="post", ok=302),
     "assets:attachment": Access(obj="asset_attachment"),
     "assets:plan_new": Access(allowed=proposers, obj="asset"),
@@ -64,7 +66,7 @@ def _objects(users, unit):
     from . import services
     from .models import Attachment, Category
 
-    out = {"asset": {}, "asset_plan": {}, "asset_attachment": {}, "asset_campaign": {}}
+    out = {"asset": {}, "asset_plan": {}, "asset_attachment": {}, "asset_campaign": {}, "asset_deleted": {}}
     office = users["office"]
     for label, village, township in (("sg", "松岗村", "松岗镇"), ("db", "党坝村", "党坝乡")):
         asset = services.create_asset(office, f"MX-{label}", name=f"{village}旧村委会", category=Category.VILLAGE_HALL,
@@ -76,6 +78,10 @@ def _objects(users, unit):
         att.file.save("photo.txt", ContentFile(b"test"), save=True)
         campaign = services.open_campaign(office, f"{township}清查", unit(township), dt.date(2024, 1, 1))
         out["asset"][label], out["asset_plan"][label] = asset.pk, plan.pk
+        gone = services.create_asset(office, f"MX-{label}-gone", name=f"{village}旧仓库", category=Category.OTHER_BUILDING,
+                                     holder=unit(village))
+        gone.soft_delete(office, "重复登记")
+        out["asset_deleted"][label] = gone.pk
         out["asset_attachment"][label], out["asset_campaign"][label] = att.pk, campaign.pk
     return out
 
@@ -96,4 +102,5 @@ MATRIX_OBJECTS = {
     "asset_plan": ("area", _kind("asset_plan")),
     "asset_attachment": ("area", _kind("asset_attachment")),
     "asset_campaign": ("area", _kind("asset_campaign")),
+    "asset_deleted": ("area", _kind("asset_deleted")),
 }

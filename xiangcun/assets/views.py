@@ -195,8 +195,30 @@ def asset_delete(request, pk):
     except LedgerError as exc:
         messages.error(request, str(exc))
         return redirect("assets:detail", asset.pk)
-    messages.success(request, f"资产 {asset.ledger_no} 已标记删除(记录保留,可在审计日志中查看)")
+    messages.success(request, f"资产 {asset.ledger_no} 已标记删除(记录保留,可在“已删除的资产”中恢复)")
     return redirect("assets:list")
+
+
+def deleted_list(request):
+    """资产回收站: the deleted assets in scope, with who deleted them and why; editors restore them."""
+    _require(services.may_edit_ledger, request)
+    qs = (Asset.all_with_deleted.visible_to(request.user).filter(is_deleted=True)
+          .select_related("holder", "custodian", "deleted_by").order_by("-deleted_at"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assets/deleted.html", {"page": page})
+
+
+@require_POST
+def asset_restore(request, pk):
+    _require(services.may_edit_ledger, request)
+    asset = get_object_or_404(Asset.all_with_deleted.visible_to(request.user), pk=pk)
+    try:
+        asset.restore(request.user)
+    except LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"资产 {asset.ledger_no} 已恢复")
+    return redirect("assets:detail", asset.pk) if not asset.is_deleted else redirect("assets:deleted")
 
 
 @require_POST

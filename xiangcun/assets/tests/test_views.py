@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from xiangcun.assets import services
 from xiangcun.assets.models import Asset, Status
+from xiangcun.core.models import AuditEntry
 
 
 @pytest.fixture
@@ -101,3 +102,14 @@ def test_deleting_marks_and_keeps(client, cast, two):
     assert Asset.objects.filter(pk=sg.pk).exists()
     client.post(f"/assets/{sg.pk}/delete/", {"reason": "重复登记"})
     assert not Asset.objects.filter(pk=sg.pk).exists() and Asset.all_with_deleted.get(pk=sg.pk).is_deleted
+    # the 已删除的资产 page lists it with the reason; restoring brings it back to the ledger
+    listed = client.get("/assets/deleted/").content.decode()
+    assert sg.ledger_no in listed and "重复登记" in listed
+    client.force_login(cast["dangba"])
+    assert client.get("/assets/deleted/").status_code == 403  # township staff do not keep the ledger
+    client.force_login(cast["caizheng"])
+    page = client.post(f"/assets/{sg.pk}/restore/", follow=True).content.decode()
+    assert "已恢复" in page and Asset.objects.filter(pk=sg.pk).exists()
+    assert sg.ledger_no not in client.get("/assets/deleted/").content.decode().split('id="deleted-table"')[1]
+    actions = [e.action for e in AuditEntry.objects.filter(object_type="assets.asset", object_id=str(sg.pk)).order_by("seq")]
+    assert actions[-2:] == ["delete", "restore"]

@@ -41,7 +41,7 @@ def _deadline(time_limit):
 
 
 def _nearest_open(C: np.ndarray, sites: np.ndarray, limit: float = math.inf):
-    """Nearest open site per demand (-1 if none within ``limit``)."""
+    """Nearest open site per demand (-1 if none within ``limit``, or none reachable: inf)."""
     n = C.shape[0]
     if len(sites) == 0:
         return np.full(n, -1, dtype=np.int64)
@@ -49,7 +49,7 @@ def _nearest_open(C: np.ndarray, sites: np.ndarray, limit: float = math.inf):
     a = np.argmin(sub, axis=1)
     best = sub[np.arange(n), a]
     out = sites[a].astype(np.int64)
-    out[~(best <= limit)] = -1
+    out[~(np.isfinite(best) & (best <= limit))] = -1
     return out
 
 

@@ -319,3 +319,16 @@ def test_covering_models_under_a_real_tiny_time_limit():
     assert len(r.sites) == 40 and r.objective <= r.lower_bound
     r = solve_pcenter(C, 40, time_limit=0.01)
     assert len(r.sites) == 40 and r.lower_bound <= r.objective == pytest.approx(C[:, r.sites].min(1).max())
+
+
+def test_demand_that_reaches_no_open_site_is_unassigned_not_given_inf_travel():
+    # inf = unreachable (e.g. another road component): such demand is reported, never assigned
+    C = np.array([[1.0, 9.0], [np.inf, 2.0], [3.0, np.inf]])
+    r = solve_mclp(C, 2.5, 1, [1, 5, 1])
+    assert r.sites.tolist() == [1]
+    assert r.assignment.tolist() == [1, 1, -1]
+    assert np.isnan(r.travel[2]) and r.loads.tolist() == [0, 6]
+    assert r.to_dict()["assignment"][2] == {"demand": 2, "site": None, "travel": None}
+    r = solve_lscp(C, 1.5)
+    assert r.sites.tolist() == [0] and r.assignment.tolist() == [0, -1, 0]
+    assert r.loads.tolist() == [2, 0] and r.extra["uncovered"].tolist() == [1, 2]  # beyond 1.5

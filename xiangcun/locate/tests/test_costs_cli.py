@@ -135,20 +135,17 @@ def test_one_way_segment_is_entered_and_left_forwards_only():
 
 
 def brute_snap(net, pts):
-    """Every segment, nearest point in a projection centred on each point (a plain loop)."""
+    """Every segment, nearest point in a projection centred on each point (one point at a time)."""
     out = []
     for lon, lat in pts:
-        kx = np.cos(np.radians(lat)) * KM_PER_DEG
-        best = None
-        for k, (u, v) in enumerate(zip(net.seg_u, net.seg_v)):
-            A = (net.nodes[u] - [lon, lat]) * [kx, KM_PER_DEG]
-            B = (net.nodes[v] - [lon, lat]) * [kx, KM_PER_DEG]
-            AB = B - A
-            t = 0.0 if AB @ AB == 0 else min(1.0, max(0.0, -(A @ AB) / (AB @ AB)))
-            d = float(np.hypot(*(A + t * AB)))
-            if best is None or d < best[0] - 1e-12:
-                best = (d, k, t)
-        out.append(best)
+        k = np.array([np.cos(np.radians(lat)) * KM_PER_DEG, KM_PER_DEG])
+        A = (net.nodes[net.seg_u] - [lon, lat]) * k
+        AB = (net.nodes[net.seg_v] - [lon, lat]) * k - A
+        den = (AB * AB).sum(1)
+        t = np.clip(-(A * AB).sum(1) / np.where(den > 0, den, 1), 0, 1) * (den > 0)
+        d = np.hypot(*(A + t[:, None] * AB).T)
+        best = int(np.argmin(d))
+        out.append((float(d[best]), best, float(t[best])))
     return out
 
 

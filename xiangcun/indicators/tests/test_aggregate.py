@@ -11,15 +11,6 @@ def el(code):
     return DataElement.objects.get(code=code)
 
 
-@pytest.fixture
-def entered(people, unit):
-    sg = people["songgang"]
-    services.save_values(sg, unit("七里村"), "2019", {"POP": "300", "HOUSEHOLDS": "80", "ROAD_HARD": "是", "WATER_TAP_RATE": "50"})
-    services.save_values(sg, unit("松岗村"), "2019", {"POP": "500", "HOUSEHOLDS": "120", "ROAD_HARD": "否", "WATER_TAP_RATE": "90"})
-    services.save_values(sg, unit("松岗村"), "2022", {"POP": "820", "HOUSEHOLDS": "205", "ROAD_HARD": "是", "WATER_TAP_RATE": "95"})
-    return sg
-
-
 def test_a_merged_villages_2019_value_is_the_sum_of_its_predecessors(entered, unit):
     series = dict(aggregate.series(el("POP"), unit("松岗村"), ["2019", "2022"]))
     assert series == {"2019": 800, "2022": 820}

@@ -60,6 +60,8 @@ def scope_of(request) -> Division:
 # --- dashboard ------------------------------------------------------------------------------------
 
 def dashboard_view(request):
+    from .report import registry_since
+
     _require(services.may_read_reports, request)
     scope = scope_of(request)
     year = _period(request)
@@ -75,6 +77,7 @@ def dashboard_view(request):
             pass
     return render(request, "indicators/dashboard.html", {
         **data, "scope": scope, "year": year, "years": years(), "places": places(request.user), "links": links,
+        "today": dt.date.today(), "asof_min": registry_since(scope),
         "map_elements": DataElement.objects.active().filter(value_type__in=(ValueType.NUMBER, ValueType.PERCENT, ValueType.BOOL)),
     })
 
@@ -83,9 +86,14 @@ def report(request):
     _require(services.may_read_reports, request)
     scope = scope_of(request)
     year = _period(request)
-    from .report import meeting_report  # python-docx is imported only here
+    from .report import ReportError, as_of, meeting_report  # python-docx and matplotlib are imported only there
 
-    return meeting_report(scope, year, request.user)
+    try:
+        when = as_of(request.GET.get("asof"), scope)
+    except ReportError as exc:
+        messages.error(request, f"未能生成会议材料:{exc}")
+        return redirect(reverse("indicators:dashboard") + f"?scope={scope.pk}&year={year}")
+    return meeting_report(scope, year, request.user, when)
 
 
 # --- catalogue ------------------------------------------------------------------------------------

@@ -90,10 +90,16 @@ def test_township_enters_2022_and_the_county_reviews(page, maerkang, unit, make_
     ranking = page.inner_text("#ranking")
     assert ranking.index("松岗镇") < ranking.index("党坝乡")
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    assert page.input_value("#report-asof") == f"{dt.date.today():%Y-%m-%d}"
+    page.fill("#report-asof", "2020-06-29")  # the day before 卓克基镇 was merged into 马尔康镇
     with page.expect_download() as info:
         page.click("#report-download")
     path = info.value.path()
     from docx import Document
 
-    text = "\n".join(p.text for p in Document(io.BytesIO(open(path, "rb").read())).paragraphs)
+    doc = Document(io.BytesIO(open(path, "rb").read()))
+    text = "\n".join(p.text for p in doc.paragraphs)
     assert "改革基本情况" in text and "空壳村" in text and "松岗村" in text
+    assert "按 2020年6月29日 区划口径" in text
+    assert "卓克基镇" in [row.cells[0].text for t in doc.tables for row in t.rows]
+    assert len(doc.inline_shapes) >= 4  # reform counts, trends, indicators by township, target progress

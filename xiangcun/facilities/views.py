@@ -397,7 +397,9 @@ def scenario_detail(request, pk):
         ctx["r"] = r
         ctx["sites_json"] = [{"lon": x["lon"], "lat": x["lat"], "color": planning.STATUS_COLOURS.get(x["status"], "#999"),
                               "radius": 7 if x["status"] != "close" else 5,
-                              "label": f"{x['name']}:{x['status_label']},负荷 {x['load_after']:g} / 容量 {x['capacity_after']:g}"}
+                              "label": f"{x['name']}:{x['status_label']}," + (
+                                  f"服务 {x['load_after']:g} 人" if r["capacity_kind"] == "none"
+                                  else f"负荷 {x['load_after']:g} / 容量 {x['capacity_after']:g}")}
                              for x in r["sites"]]
         ctx["lines_json"] = [{"from": [v["lat"], v["lon"]], "to": [v["site_lat"], v["site_lon"]], "minutes": v["after_min"],
                               "label": f"{v['name']} → {v['after']}:{v['after_min']} 分钟"}

@@ -102,6 +102,7 @@ def test_a_village_clinic_cover_plan_keeps_the_health_centre_and_opens_the_candi
     assert label.startswith("15 分钟内有村卫生室或卫生院的村(共 5 个)") and (before, after) == ("5", "5")
     assert "含卫生院 1 处,计入覆盖、不作调整" in page
     assert "超容量设施" not in page  # a covering service has no capacity to be over
+    assert "方案服务人口(总人口)" in page and "负荷/容量" not in page and "人/班" not in page
     printed = client.get(reverse("facilities:scenario_print", args=[s.pk])).content.decode()
     assert "原村委会闲置用房" in printed and "党坝乡卫生院" not in printed.split("三、各村去向")[0]
 

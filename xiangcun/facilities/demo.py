@@ -2,7 +2,8 @@
 whose loads show the real contrast (an overcrowded town school with 大班额 classes, half-empty village
 schools), village cohorts for 2021–2023, a generated road network that follows the valleys (county seat
 → township seats → villages), candidate sites (an idle village office, idle premises at the seats of
-townships without elderly care), and three scenarios solved on the spot.
+townships without elderly care), mutual-aid elderly points in every third village, and three scenarios
+solved on the spot.
 
 Idempotent: nothing is added when the county already has facilities.
 """
@@ -51,6 +52,7 @@ def _km(a, b):
 
 def _generate(county) -> int:
     rng = random.Random(513201)
+    prng = random.Random(513202)  # its own stream, so the rest of the demo stays as it was
     townships = _townships(county)
     seat = townships[0] if townships else county
     n = 0
@@ -115,6 +117,12 @@ def _generate(county) -> int:
                                     type="regional_centre" if t == seat else "township_home", beds=beds,
                                     occupancy=int(beds * (1.1 if t == seat else rng.uniform(0.25, 0.55))), staff=beds // 8 + 2,
                                     lon=centre.lon - 0.002, lat=centre.lat - 0.002)
+            n += 1
+        # village mutual-aid points (村级互助养老点) in every third village, day care with a few beds
+        for v in villages[::3]:
+            beds = prng.choice([6, 8, 10, 12])
+            Facility.objects.create(unit=v, name=f"{v.name}互助养老点", type="village_point", beds=beds,
+                                    occupancy=prng.randint(1, beds), staff=2, condition=prng.choice(["good", "fair"]))
             n += 1
         # roads along the valley: seat → township seat (县道), township seat → each village (乡道/村道), in a chain
         if t != seat:

@@ -43,6 +43,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DATA_DIR = Path(os.environ.get("XIANGCUN_DATA_DIR") or BASE_DIR / "data").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# matplotlib (charts of the meeting report) caches its font list here instead of rebuilding it per start
+os.environ.setdefault("MPLCONFIGDIR", str(DATA_DIR / "matplotlib"))
 # Where the NBS editions live (../shared/data/nbs beside the checkout by default).
 NBS_DIR = Path(os.environ.get("XIANGCUN_NBS_DIR") or BASE_DIR.parent / "shared" / "data" / "nbs")
 

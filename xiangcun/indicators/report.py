@@ -339,13 +339,17 @@ def build_document(scope, year: str, user, when: dt.date | None = None):
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     today = dt.date.today()
     when = when or today
     geo = aggregate.Geography.on(scope, when)
     name = geo.versions[scope.pk].name if scope.pk in geo.versions else scope.name
     doc = Document()
+    for section in doc.sections:  # A4 with the margins of a government document (GB/T 9704)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
     style = doc.styles["Normal"]
     style.font.name = "宋体"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")

@@ -56,6 +56,9 @@ def test_the_report_embeds_the_charts_as_png_images(client, data, maerkang):
     text = text_of(doc)
     assert "按 2021年12月31日 区划口径" in text
     assert "图1  改革前后乡村两级单位数量" in text and "图5  目标考核完成进度" in text
+    page = doc.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4, as offices print
+    assert max(shape.width for shape in doc.inline_shapes) <= page.page_width - page.left_margin - page.right_margin
 
 
 def test_a_report_as_of_a_date_before_the_merger_lists_the_pre_merger_townships(client, data, maerkang):

@@ -86,6 +86,21 @@ def _county_outline(cx, cy, rng) -> Polygon:
     return Polygon(pts)
 
 
+def _within(points: dict, area: Polygon, cx: float, cy: float) -> dict:
+    """The points, drawn towards the seat (cx, cy) just enough for all of them to lie in `area`.
+
+    A village outside the outline would get a Voronoi cell that misses the county (an empty
+    polygon, or one that is not where the village is); a long valley is shortened instead. The
+    valley shrinks as a whole, so its villages stay distinct and in order."""
+    factor = 1.0
+    for _ in range(60):
+        moved = {k: Point(cx + (x - cx) * factor, cy + (y - cy) * factor) for k, (x, y) in points.items()}
+        if all(area.contains(p) for p in moved.values()):
+            return moved
+        factor *= 0.9
+    raise GeoError("无法在县域轮廓内布置示例村位置")
+
+
 @transaction.atomic
 def generate_demo_geometry(county: Division, seed: int = 513201) -> int:
     """Generated polygons for a county as it stood at its baseline: villages are Voronoi cells around
@@ -105,11 +120,13 @@ def generate_demo_geometry(county: Division, seed: int = 513201) -> int:
         dist = 0.05 + 0.3 * rng.random() if t_index else 0.0
         tx, ty = cx + dist * math.cos(angle) * 1.2, cy + dist * math.sin(angle)
         villages = [v for v in services.versions_on(start, tv.division) if v.level == Level.VILLAGE]
+        valley = {}
         for j, vv in enumerate(sorted(villages, key=lambda v: v.code)):
             step = 0.012 * (j + 1)
             px = tx + step * math.cos(angle + rng.uniform(-0.6, 0.6)) * 1.2
             py = ty + step * math.sin(angle + rng.uniform(-0.6, 0.6))
-            cells[vv.division_id] = Point(px, py)
+            valley[vv.division_id] = (px, py)
+        cells.update(_within(valley, outline, cx, cy))
     points = MultiPoint(list(cells.values()))
     regions = voronoi_diagram(points, envelope=outline.buffer(0.5))
     by_point = {}

@@ -3,15 +3,35 @@
 A job kind is a plain function `fn(job, report, **params) -> (result_dict, result_url)` registered
 with `@job_kind("name")`; `start()` creates the row and enqueues it; the worker runs `execute`.
 The function does its writes in its own transaction, so a failure leaves no partial writes.
-"""
-import traceback
 
-from django.db import transaction
+Progress while the function's transaction is open
+-------------------------------------------------
+`report(done, total, message)` writes the Job row on a connection of its own, in autocommit, so
+the job page (which polls the row) sees each step at once — also the steps reported inside the
+function's `transaction.atomic()`, which stays one atomic write. (On the job's own connection the
+progress would only become visible at commit: the bar would sit at "校验通过" through the whole
+write and then jump to 100%.) The function must therefore not update its own Job row inside its
+transaction: the progress connection would wait for that row lock; it gives up after a few
+seconds (`lock_timeout`) and the job carries on without that progress step.
+
+SQLite is the exception: it has one writer at a time, and the function's open write transaction
+holds that lock, so a second connection would wait for the busy timeout and then fail with
+"database is locked". There `report` writes on the job's own connection (progress reported
+inside the transaction shows at commit). During a long write on SQLite the web pages wait for
+the same lock anyway (each request saves its session), so PostgreSQL is what to run long imports
+on. Progress is kept in the database rather than in Django's cache because no shared cache is
+configured: the default cache is per process, and the worker and the server are two processes.
+"""
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from . import audit
 from .models import Job, JobStatus
+
+logger = logging.getLogger("xiangcun.jobs")
 
 KINDS = {}
 
@@ -32,16 +52,47 @@ def start(kind: str, title: str, owner=None, **params) -> Job:
     return job
 
 
+class Progress:
+    """The `report` callable given to a job function (see "Progress" above)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._own = None  # the progress connection, opened at the first report
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        message = message[:300]
+        if connection.vendor == "sqlite":
+            Job.objects.filter(pk=self.job_id).update(done=done, total=total, message=message)
+            return
+        table, quote = Job._meta.db_table, connection.ops.quote_name
+        try:
+            if self._own is None:
+                self._own = connections.create_connection(DEFAULT_DB_ALIAS)
+                if self._own.vendor == "postgresql":
+                    with self._own.cursor() as cursor:
+                        cursor.execute("SET lock_timeout = '5s'")
+            with self._own.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {quote('done')} = %s, {quote('total')} = %s, {quote('message')} = %s "
+                    f"WHERE {quote('id')} = %s",
+                    [done, total, message, self.job_id],
+                )
+        except DatabaseError:  # progress is for show: the job goes on without this step
+            logger.warning("job %s: progress %s/%s not recorded", self.job_id, done, total, exc_info=True)
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
+
+
 @task()
 def execute(job_id: int) -> None:
     # Several workers may run: only the one that flips queued → running does the work.
     if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=timezone.now()):
         return
     job = Job.objects.get(pk=job_id)
-
-    def report(done, total, message=""):
-        Job.objects.filter(pk=job_id).update(done=done, total=total, message=message[:300])
-
+    report = Progress(job_id)
     try:
         with audit.context(actor=job.owner, request_id=f"job-{job.pk}"):  # the job's changes are its owner's
             result, url = KINDS[job.kind](job, report, **job.params)
@@ -51,8 +102,10 @@ def execute(job_id: int) -> None:
             message="失败",
         )
         if not getattr(exc, "expected", False) and not exc.__class__.__module__.startswith("xiangcun"):
-            traceback.print_exc()
+            logger.exception("job %s (%s) failed", job_id, job.kind)
         return
+    finally:
+        report.close()
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.SUCCEEDED, result=result, result_url=url or "", finished_at=timezone.now(), message="完成"
     )

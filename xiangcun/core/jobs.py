@@ -21,9 +21,19 @@ inside the transaction shows at commit). During a long write on SQLite the web p
 the same lock anyway (each request saves its session), so PostgreSQL is what to run long imports
 on. Progress is kept in the database rather than in Django's cache because no shared cache is
 configured: the default cache is per process, and the worker and the server are two processes.
+
+Errors
+------
+A failed job shows its error in Chinese. Domain errors — exception classes of xiangcun's own
+modules, or any with `expected = True` — carry a message for the user and are shown as they are
+(Django's ValidationError by its messages). A missing or unreadable input file is named. Anything
+else is a fault, not the user's: the page says "任务执行出错(内部错误:类名),请联系系统管理员" and
+the traceback goes to the log (logger "xiangcun.jobs").
 """
 import logging
+from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -86,6 +96,26 @@ class Progress:
             self._own = None
 
 
+def is_domain_error(exc: BaseException) -> bool:
+    """An error whose message is meant for the user (in Chinese), as opposed to a fault."""
+    return (getattr(exc, "expected", False) or exc.__class__.__module__.startswith("xiangcun.")
+            or isinstance(exc, ValidationError))
+
+
+def error_message(exc: BaseException) -> str:
+    """What the job page says about a failure, in Chinese."""
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.messages)
+    if is_domain_error(exc):
+        return str(exc) or exc.__class__.__name__
+    filename = getattr(exc, "filename", None)
+    if isinstance(exc, FileNotFoundError) and filename:
+        return f"找不到文件“{PurePath(str(filename)).name}”:文件可能已被移走或删除,请重新上传或选择文件后再试"
+    if isinstance(exc, PermissionError) and filename:
+        return f"没有权限读取文件“{PurePath(str(filename)).name}”,请联系系统管理员"
+    return f"任务执行出错(内部错误:{exc.__class__.__name__}),请联系系统管理员"
+
+
 @task()
 def execute(job_id: int) -> None:
     # Several workers may run: only the one that flips queued → running does the work.
@@ -97,12 +127,11 @@ def execute(job_id: int) -> None:
         with audit.context(actor=job.owner, request_id=f"job-{job.pk}"):  # the job's changes are its owner's
             result, url = KINDS[job.kind](job, report, **job.params)
     except Exception as exc:  # the job page shows the error; the function's transaction rolled back
-        Job.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=str(exc) or exc.__class__.__name__, finished_at=timezone.now(),
-            message="失败",
-        )
-        if not getattr(exc, "expected", False) and not exc.__class__.__module__.startswith("xiangcun"):
+        if not is_domain_error(exc):
             logger.exception("job %s (%s) failed", job_id, job.kind)
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, error=error_message(exc), finished_at=timezone.now(), message="失败",
+        )
         return
     finally:
         report.close()

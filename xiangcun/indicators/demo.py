@@ -16,7 +16,7 @@ from django.db import transaction
 from xiangcun.divisions.models import Division, Level
 
 from . import aggregate, catalogue, services
-from .models import CollectiveEconomy, DataElement, DataValue, EconomyClass, IntegrationMode, OrgForm, Target
+from .models import CollectiveEconomy, DataElement, DataValue, EconomyClass, IntegrationMode, OrgForm, Source, Target
 
 YEARS = [2019, 2020, 2021, 2022, 2023]
 INDUSTRIES = ["青稞种植", "牦牛养殖", "中药材", "乡村旅游", "特色水果", "藏香猪养殖"]
@@ -24,7 +24,8 @@ INDUSTRIES = ["青稞种植", "牦牛养殖", "中药材", "乡村旅游", "特�
 
 def load_module(county: Division, log=print) -> None:
     catalogue.seed(DataElement)
-    if DataValue.objects.filter(unit__path__startswith=county.path).exists():
+    # entered values only: CE_ASSET_RENT is mirrored from the assets demo, which loads first
+    if DataValue.objects.filter(unit__path__startswith=county.path, element__source=Source.ENTRY).exists():
         return
     n, ce, t = _generate(county)
     log(f"生成指标演示数据 {n} 条、村集体经济 {ce} 条、考核目标 {t} 项(songgang 可填报松岗镇各村 2023 年指标)")

@@ -8,6 +8,8 @@ from django.urls import reverse
 from xiangcun.accounts.models import User
 from xiangcun.assets.models import Asset
 from xiangcun.divisions.models import Division
+from xiangcun.facilities.models import Facility, Scenario
+from xiangcun.indicators.models import CollectiveEconomy, DataValue
 from xiangcun.services.models import Case
 
 LOGINS = ["admin", "gaigeban", "minzheng", "songgang", "dangba", "caizheng", "mkzhen", "daiban"]
@@ -29,6 +31,10 @@ def test_demo_loads_every_module_and_every_login_gets_in(settings, nbs_subset, c
     assert Division.objects.filter(name="马尔康市").exists()
     counts = (Division.objects.count(), Asset.objects.count(), Case.objects.count(), User.objects.count())
     assert all(counts)
+    # every module's own demo ran (the indicators' village forms, not only values mirrored from other ledgers)
+    assert DataValue.objects.filter(element__code="POP").exists() and CollectiveEconomy.objects.exists()
+    assert Facility.objects.exists() and Scenario.objects.exists()
+    assert DataValue.objects.filter(element__code="CE_ASSET_RENT").exists()  # leases of the assets demo
 
     for name in LOGINS:
         client.logout()

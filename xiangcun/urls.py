@@ -12,3 +12,9 @@ urlpatterns = [
     path("api/v1/", include("xiangcun.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Chinese error pages; JSON {"code", "message"} under /api/ (see core/errors.py). Used when DEBUG is off.
+handler400 = "xiangcun.core.errors.bad_request"
+handler403 = "xiangcun.core.errors.permission_denied"
+handler404 = "xiangcun.core.errors.page_not_found"
+handler500 = "xiangcun.core.errors.server_error"

@@ -36,6 +36,9 @@ class UserForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if not self.manager.is_administrator and self.instance.pk and (
+                self.instance.is_administrator or self.instance.is_staff):
+            raise forms.ValidationError("系统管理员账号只能由系统管理员修改")
         password = data.get("password")
         if not self.instance.pk and not password:
             self.add_error("password", "新建用户需要设置初始密码")

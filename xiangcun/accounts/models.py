@@ -1,6 +1,7 @@
 """Users: each has a role and a jurisdiction (a division); what they see is that unit's subtree."""
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 
 from xiangcun.core.crypto import EncryptedCharField, mask_phone
 
@@ -57,3 +58,26 @@ class User(AbstractUser):
         return self.is_superuser or self.role in (Role.ADMIN, Role.REFORM_OFFICE) or (
             self.role == Role.DEPARTMENT and self.department == "民政"
         )
+
+
+def managed_by(manager):
+    """The users `manager` may see and change on the user-management pages (none for other roles).
+
+    Administrators manage everybody within their scope. The county reform office manages the users
+    whose jurisdiction lies in its own, but never an administrator: not a superuser, not a user
+    with the administrator role or access to the Django admin site (it could otherwise reset their
+    password and sign in as them)."""
+    from xiangcun.core.scoping import scope_q
+
+    qs = User.objects.select_related("jurisdiction")
+    if not manager.may_manage_users():
+        return qs.none()
+    if not manager.sees_everything:
+        qs = qs.filter(scope_q(manager, "jurisdiction__path"))
+    if not manager.is_administrator:
+        qs = qs.exclude(administrators_q())
+    return qs
+
+
+def administrators_q() -> Q:
+    return Q(is_superuser=True) | Q(is_staff=True) | Q(role=Role.ADMIN)

@@ -15,10 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from xiangcun.core.scoping import scope_q
-
 from .forms import OtpForm, UserForm
-from .models import Role, User
+from .models import Role, User, managed_by
 
 PENDING = "otp_pending_user"
 # Who lands on the reform dashboard after signing in: the county and above. Township staff and
@@ -101,13 +99,11 @@ def otp_setup(request):
 
 
 def _managed_users(request):
-    """Users the manager may see: those whose jurisdiction lies in the manager's scope."""
+    """Users the manager may see: those whose jurisdiction lies in the manager's scope (administrators
+    only for administrators; see accounts.models.managed_by)."""
     if not request.user.may_manage_users():
         raise PermissionDenied("您的角色不能管理用户")
-    qs = User.objects.select_related("jurisdiction")
-    if request.user.sees_everything:
-        return qs
-    return qs.filter(scope_q(request.user, "jurisdiction__path"))
+    return managed_by(request.user)
 
 
 def user_list(request):
@@ -121,7 +117,8 @@ def user_list(request):
     page = Paginator(qs.order_by("jurisdiction__path", "username"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/users.html", {"page": page, "roles": Role.choices, "query": query.urlencode()})
+    roles = Role.choices if request.user.is_administrator else [c for c in Role.choices if c[0] != Role.ADMIN]
+    return render(request, "accounts/users.html", {"page": page, "roles": roles, "query": query.urlencode()})
 
 
 def user_edit(request, pk=None):

@@ -109,3 +109,55 @@ def test_the_county_lands_on_the_reform_dashboard_and_a_township_on_its_workbenc
     client.logout()
     asked = client.post(reverse("accounts:login") + "?next=/assets/", {"username": "office", "password": "pw-for-tests-1"})
     assert asked["Location"] == "/assets/"
+
+
+# --- the reform office and administrators' accounts --------------------------------------------------
+
+@pytest.fixture
+def admins(maerkang, unit, make_user):
+    """Accounts in the county that only an administrator may touch."""
+    return {
+        "admin": make_user("county_admin", Role.ADMIN, maerkang, phone="13800000001"),
+        "superuser": make_user("hidden_root", Role.TOWNSHIP, unit("松岗镇"), is_superuser=True),
+        "staff": make_user("site_staff", Role.ANALYST, maerkang, is_staff=True),
+    }
+
+
+def test_the_office_can_neither_see_nor_edit_nor_reset_an_administrator(client, office, admins):
+    client.force_login(office)
+    listing = client.get(reverse("accounts:users")).content.decode()
+    assert "county_admin" not in listing and "hidden_root" not in listing and "site_staff" not in listing
+    assert "系统管理员账号由系统管理员维护" in listing
+    for target in admins.values():
+        assert client.get(reverse("accounts:user_edit", args=[target.pk])).status_code == 404
+        assert client.get(reverse("accounts:user_phone", args=[target.pk])).status_code == 404
+        reset = client.post(reverse("accounts:user_edit", args=[target.pk]), {
+            "username": target.username, "role": "township", "jurisdiction": office.jurisdiction_id,
+            "password": "Taken-over-2026!", "is_active": "on"})
+        assert reset.status_code == 404
+        target.refresh_from_db()
+        assert target.check_password("pw-for-tests-1") and not target.check_password("Taken-over-2026!")
+    assert User.objects.get(username="hidden_root").is_superuser
+
+
+def test_an_administrator_still_manages_administrators(client, admins, make_user):
+    client.force_login(make_user("root", Role.ADMIN))
+    assert "county_admin" in client.get(reverse("accounts:users")).content.decode()
+    target = admins["admin"]
+    assert client.post(reverse("accounts:user_edit", args=[target.pk]), {
+        "username": target.username, "role": "admin", "jurisdiction": target.jurisdiction_id,
+        "password": "New-admin-pass-2026", "is_active": "on"}).status_code == 302
+    target.refresh_from_db()
+    assert target.check_password("New-admin-pass-2026")
+
+
+def test_the_office_cannot_promote_a_user_to_administrator(client, office, unit, make_user):
+    sg = make_user("sg", Role.TOWNSHIP, unit("松岗镇"))
+    client.force_login(office)
+    form = client.get(reverse("accounts:user_edit", args=[sg.pk])).content.decode()
+    assert 'value="admin"' not in form
+    page = client.post(reverse("accounts:user_edit", args=[sg.pk]), {
+        "username": "sg", "role": "admin", "jurisdiction": unit("松岗镇").pk, "is_active": "on"})
+    assert page.status_code == 200 and "选择一个有效的选项" in page.content.decode()
+    sg.refresh_from_db()
+    assert sg.role == Role.TOWNSHIP and not sg.is_administrator

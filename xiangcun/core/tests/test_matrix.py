@@ -23,7 +23,9 @@ COUNTY = {u: ({"x"} if AREA[u] == {"sg", "db"} else set()) for u in AREA}
 RULES = {"area": AREA, "county": COUNTY, "public": {u: {"sg", "db", "x"} for u in AREA}}
 
 VISIBLE = {
-    "division": AREA, "village": AREA, "event": AREA, "user": AREA,
+    "division": AREA, "village": AREA, "event": AREA,
+    # "adm" is an administrator of the county: only administrators manage administrators' accounts
+    "user": {**AREA, "admin": {"sg", "db", "adm"}},
     # statistics of a township: its own staff and the county, not a village agent
     "stats_scope": {**AREA, "agent": set()},
     "run": COUNTY, "proposal": COUNTY,
@@ -64,7 +66,8 @@ def world(maerkang, unit, make_user, editions):
         "run": {"x": run.pk},
         "proposal": {"x": Proposal.objects.filter(run=run).first().pk},
         "job": {"x": Job.objects.create(kind="nbs_import", title="导入", owner=users["office"]).pk},
-        "user": {"sg": users["songgang"].pk, "db": users["dangba"].pk},
+        "user": {"sg": users["songgang"].pk, "db": users["dangba"].pk,
+                 "adm": make_user("u_county_admin", Role.ADMIN, county).pk},
         "edition": {"sg": Edition.objects.get(year=2019).pk, "db": Edition.objects.get(year=2020).pk},
         "stats_scope": {"sg": "513201102", "db": "513201202"},
     }

@@ -72,6 +72,11 @@ def run_job(job, report, run):
     except (PlanError, LocateError, travel.TravelError) as exc:
         ScenarioRun.objects.filter(pk=r.pk).update(status=RunStatus.FAILED, error=str(exc), solved_at=timezone.now())
         raise PlanError(str(exc)) from None
+    except Exception as exc:  # an unexpected failure: the run must not stay "running" for ever
+        ScenarioRun.objects.filter(pk=r.pk).update(
+            status=RunStatus.FAILED, error=f"测算出错(内部错误:{type(exc).__name__}),请联系系统管理员",
+            solved_at=timezone.now())
+        raise
     with transaction.atomic():
         r.result, r.status, r.solved_at = result, RunStatus.SOLVED, timezone.now()
         r.save()

@@ -74,6 +74,19 @@ def test_an_unreachable_village_fails_with_its_name(client, planner, county_data
     assert run.status == RunStatus.FAILED and "分钟内没有可用设施" in run.error
 
 
+def test_an_unexpected_solver_failure_marks_the_run_failed_not_running(client, planner, county_data, monkeypatch):
+    from xiangcun.facilities import planning
+
+    def broken(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(planning, "solve", broken)
+    client.force_login(planner)
+    _create(client, county_data["sg"], "内存不足")
+    run = Scenario.objects.get(name="内存不足").latest_run
+    assert run.status == RunStatus.FAILED and "内部错误:MemoryError" in run.error
+
+
 def test_a_cover_plan_names_the_villages_it_cannot_reach(client, planner, county_data):
     client.force_login(planner)
     _create(client, county_data["county"], "全覆盖1分钟", model="cover_all", max_travel=1)

@@ -57,11 +57,16 @@ class VillagerGroupForm(forms.Form):
 
 
 class EventForm(forms.Form):
+    """录入区划变更 by hand: every kind of change, each checked by the registry's services."""
+
     TYPES = [
         (EventType.MERGE, "合并(撤并)"),
+        (EventType.SPLIT, "拆分"),
         (EventType.RENAME, "更名"),
         (EventType.TRANSFER, "隶属变更"),
         (EventType.TOWNSHIP_TO_TOWN, "撤乡设镇"),
+        (EventType.TO_SUBDISTRICT, "撤镇(乡)设街道"),
+        (EventType.RECODE, "代码变更"),
         (EventType.ABOLISH, "撤销"),
         (EventType.ESTABLISH, "设立"),
     ]
@@ -71,8 +76,11 @@ class EventForm(forms.Form):
                                widget=forms.TextInput(attrs={"placeholder": "例如 川府民政〔2019〕22号"}))
     predecessors = forms.ModelMultipleChoiceField(Division.objects.none(), label="涉及单位(变更前)", required=False)
     successor = forms.ModelChoiceField(Division.objects.none(), label="并入单位 / 新上级", required=False)
-    new_name = forms.CharField(label="新名称", max_length=100, required=False)
+    successors = forms.ModelMultipleChoiceField(Division.objects.none(), label="承接的现有单位(拆分)", required=False)
+    new_name = forms.CharField(label="新名称", max_length=300, required=False,
+                               help_text="拆分新设多个单位时用顿号分隔,如 甲村、乙村")
     new_kind = forms.ChoiceField(label="新类别", choices=[("", "—")] + list(Kind.choices), required=False)
+    new_code = forms.CharField(label="新代码", max_length=12, required=False)
     note = forms.CharField(label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, units=None, **kwargs):
@@ -80,3 +88,70 @@ class EventForm(forms.Form):
         units = units if units is not None else Division.objects.none()
         self.fields["predecessors"].queryset = units.current().filter(level__gte=3)
         self.fields["successor"].queryset = units.current().filter(level__gte=3)
+        self.fields["successors"].queryset = units.current().filter(level__gte=3)
+
+    def clean_new_code(self):
+        code = (self.cleaned_data.get("new_code") or "").strip()
+        if code and not (code.isdigit() and len(code) == 12):
+            raise forms.ValidationError("代码应为 12 位数字")
+        return code
+
+    def record(self, user):
+        """Record the change through the registry's services; DivisionError (Chinese) when it does not fit."""
+        from . import services
+
+        d = self.cleaned_data
+        t, when = d["type"], d["effective_date"]
+        preds, succ = list(d["predecessors"]), d["successor"]
+        names = [n.strip() for n in d["new_name"].replace(",", "、").replace(",", "、").split("、") if n.strip()]
+        kind, code = d["new_kind"] or None, d["new_code"] or None
+        kw = {"document": d["document"], "note": d["note"], "user": user}
+
+        def one(what):
+            if len(preds) != 1:
+                raise services.DivisionError(f"{what}需要在“涉及单位”中选择一个单位")
+            return preds[0]
+
+        if t == EventType.MERGE:
+            if not preds or not (succ or names):
+                raise services.DivisionError("合并需要选择被撤并的单位和并入单位(合并设立新单位时,填写新名称、"
+                                             "新类别,并在“并入单位 / 新上级”中选择新单位的上级)")
+            if names:  # 合并设立: the predecessors merge into a new unit under `succ`
+                if not succ or not kind or len(names) != 1:
+                    raise services.DivisionError("合并设立新单位需要一个新名称、新类别,并选择新单位的上级")
+                return services.merge(preds, when, new={"name": names[0], "kind": kind, "parent": succ,
+                                                         "code": code or ""}, **kw)
+            return services.merge(preds, when, into=succ, **kw)
+        if t == EventType.SPLIT:
+            unit = one("拆分")
+            if names and not kind:
+                raise services.DivisionError("拆分新设单位需要选择新类别")
+            new = [{"name": n, "kind": kind, "parent": unit.parent} for n in names]
+            if len(list(d["successors"])) + len(new) < 2:
+                raise services.DivisionError("拆分至少需要两个承接单位(现有单位或新设单位)")
+            return services.split(unit, when, into=list(d["successors"]), new=new, **kw)
+        if t in (EventType.RENAME, EventType.TOWNSHIP_TO_TOWN, EventType.TO_SUBDISTRICT):
+            unit = one("更名")
+            if t == EventType.TOWNSHIP_TO_TOWN:
+                kind = kind or Kind.TOWN
+            elif t == EventType.TO_SUBDISTRICT:
+                kind = kind or Kind.SUBDISTRICT
+            if not names and not kind:
+                raise services.DivisionError("更名需要填写新名称")
+            return services.rename(unit, when, name=names[0] if names else None, kind=kind, code=code, type_=t, **kw)
+        if t == EventType.RECODE:
+            unit = one("代码变更")
+            if not code:
+                raise services.DivisionError("代码变更需要填写新代码")
+            return services.rename(unit, when, code=code, type_=t, **kw)
+        if t == EventType.TRANSFER:
+            if not preds or not succ:
+                raise services.DivisionError("隶属变更需要选择单位和新上级")
+            return [services.transfer(p, succ, when, code=code if len(preds) == 1 else None, **kw) for p in preds][-1]
+        if t == EventType.ABOLISH:
+            return services.abolish(one("撤销"), when, **kw)
+        if t == EventType.ESTABLISH:
+            if not succ or len(names) != 1 or not kind:
+                raise services.DivisionError("设立需要选择上级单位并填写名称和类别")
+            return services.establish(names[0], kind, succ, when, code=code or "", **kw)
+        raise services.DivisionError("不支持的变更类型")

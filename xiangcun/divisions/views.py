@@ -219,36 +219,13 @@ def event_new(request):
     units = _units(request)
     form = EventForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        preds, succ, when = list(d["predecessors"]), d["successor"], d["effective_date"]
-        kw = {"document": d["document"], "note": d["note"], "user": request.user}
         try:
-            t = d["type"]
-            if t == EventType.MERGE:
-                if not preds or not succ:
-                    raise services.DivisionError("合并需要选择被撤并的单位和并入单位")
-                services.merge(preds, when, into=succ, **kw)
-            elif t in (EventType.RENAME, EventType.TOWNSHIP_TO_TOWN):
-                if len(preds) != 1 or not d["new_name"]:
-                    raise services.DivisionError("更名需要选择一个单位并填写新名称")
-                services.rename(preds[0], when, name=d["new_name"], kind=d["new_kind"] or None, type_=t, **kw)
-            elif t == EventType.TRANSFER:
-                if not preds or not succ:
-                    raise services.DivisionError("隶属变更需要选择单位和新上级")
-                for p in preds:
-                    services.transfer(p, succ, when, **kw)
-            elif t == EventType.ABOLISH:
-                if len(preds) != 1:
-                    raise services.DivisionError("撤销需要选择一个单位")
-                services.abolish(preds[0], when, **kw)
-            elif t == EventType.ESTABLISH:
-                if not succ or not d["new_name"] or not d["new_kind"]:
-                    raise services.DivisionError("设立需要选择上级单位并填写名称和类别")
-                services.establish(d["new_name"], d["new_kind"], succ, when, **kw)
-            messages.success(request, "区划变更已记录")
-            return redirect("divisions:events")
+            form.record(request.user)
         except services.DivisionError as exc:
             form.add_error(None, str(exc))
+        else:
+            messages.success(request, "区划变更已记录")
+            return redirect("divisions:events")
     return render(request, "divisions/event_form.html", {"form": form})
 
 

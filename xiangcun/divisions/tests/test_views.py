@@ -118,6 +118,49 @@ def test_the_office_records_a_merger_by_hand(client, cast, unit):
     assert "合并需要选择被撤并的单位和并入单位" in page
 
 
+def _record(client, **data):
+    return client.post(reverse("divisions:event_new"), {"effective_date": "2022-03-01", "document": "马府发〔2022〕9号",
+                                                        **data})
+
+
+def test_the_office_records_splits_new_units_and_renames_by_hand(client, cast, unit):
+    login(client, cast["office"])
+    songgang, village = unit("松岗镇"), unit("直波村")
+    # 拆分 into two new villages under the same township
+    assert _record(client, type="split", predecessors=[village.pk], new_name="直波一村、直波二村",
+                   new_kind="village").status_code == 302
+    village.refresh_from_db()
+    assert str(village.valid_to) == "2022-03-01"
+    new = Division.objects.filter(name__in=["直波一村", "直波二村"], parent=songgang, valid_to__isnull=True)
+    assert new.count() == 2 and set(services.successors_on(village, village.valid_to)) == set(new)
+    # 合并设立: two villages merge into a new one
+    a, b = new
+    assert _record(client, type="merge", predecessors=[a.pk, b.pk], successor=songgang.pk, new_name="直波村",
+                   new_kind="village", new_code="513201100299").status_code == 302
+    merged = Division.objects.get(name="直波村", valid_to__isnull=True)
+    assert merged.parent == songgang and merged.code == "513201100299"
+    # 撤镇设街道 changes the kind; 代码变更 the code
+    assert _record(client, type="to_subdistrict", predecessors=[songgang.pk], new_name="松岗街道").status_code == 302
+    songgang.refresh_from_db()
+    assert (songgang.name, songgang.kind) == ("松岗街道", "subdistrict")
+    assert _record(client, type="recode", predecessors=[merged.pk], new_code="513201100298").status_code == 302
+    merged.refresh_from_db()
+    assert merged.code == "513201100298"
+    events = client.get(reverse("divisions:events"), {"q": "马府发〔2022〕9号"}).content.decode()
+    assert all(word in events for word in ("拆分", "合并", "撤镇(乡)设街道", "代码变更"))
+
+
+def test_a_split_by_hand_needs_two_successors_and_says_so(client, cast, unit):
+    login(client, cast["office"])
+    village = unit("直波村")
+    page = _record(client, type="split", predecessors=[village.pk], new_name="直波一村", new_kind="village")
+    assert "拆分至少需要两个承接单位" in page.content.decode()
+    page = _record(client, type="recode", predecessors=[village.pk], new_code="5132")
+    assert "代码应为 12 位数字" in page.content.decode()
+    village.refresh_from_db()
+    assert village.valid_to is None and village.code != "5132"
+
+
 def test_reviewing_proposals_confirms_them_in_order(client, editions, make_user, django_capture_on_commit_callbacks):
     services.adopt_baseline(editions[2019], "513201")
     county = services.lookup("513201000000", REF[2019])

@@ -20,10 +20,17 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["username", "display_name", "role", "department", "jurisdiction", "phone", "is_active"]
         labels = {"username": "用户名", "is_active": "启用"}
+        # Django's own help texts would follow the browser's language (LocaleMiddleware): say it in Chinese
+        help_texts = {"username": "登录用的账号,最多 150 个字符:字母、数字和 @ . + - _。",
+                      "is_active": "停用的用户不能登录;离职人员请停用而不要删除(审计日志仍指向其账号)。"}
+        widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
 
     def __init__(self, *args, manager=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.manager = manager
+        if self.instance.pk:
+            self.fields["password"].label = "重置密码"
+            self.fields["password"].help_text = "留空表示不修改;填写即为该用户设置新密码(记入审计日志)。至少 10 位,不能过于常见或全为数字。"
         units = Division.objects.visible_to(manager).current().filter(level__lte=5)
         self.fields["jurisdiction"].queryset = units.order_by("path")
         self.fields["jurisdiction"].required = not manager.is_administrator

@@ -161,3 +161,89 @@ def test_the_office_cannot_promote_a_user_to_administrator(client, office, unit,
     assert page.status_code == 200 and "选择一个有效的选项" in page.content.decode()
     sg.refresh_from_db()
     assert sg.role == Role.TOWNSHIP and not sg.is_administrator
+
+
+# --- user administration in the audit trail ---------------------------------------------------------
+
+def test_user_changes_and_password_resets_are_in_the_audit_log(client, office, unit, make_user):
+    from xiangcun.core.audit import AuditEntry
+
+    sg = make_user("sg", Role.TOWNSHIP, unit("松岗镇"), display_name="松岗镇张三")
+    old_hash = sg.password
+    client.force_login(office)
+    saved = client.post(reverse("accounts:user_edit", args=[sg.pk]), {
+        "username": "sg", "display_name": "松岗镇张三", "role": "analyst", "jurisdiction": unit("党坝乡").pk,
+        "password": "Reset-by-office-2026"}, HTTP_X_REQUEST_ID="req-user-1")  # is_active unticked: 停用
+    assert saved.status_code == 302
+    sg.refresh_from_db()
+    assert sg.check_password("Reset-by-office-2026") and not sg.is_active
+
+    # what the 审计日志 shows the office (within its county)
+    log = client.get(reverse("core:audit_log"), {"type": "accounts.user"}).content.decode()
+    assert "松岗镇张三(sg)" in log and "重置密码" in log
+    assert "乡镇工作人员</span> → 只读分析员" in log
+    assert "松岗镇</span> → 党坝乡" in log and "启用" in log
+    entries = AuditEntry.objects.filter(request_id="req-user-1")
+    assert {e.action for e in entries} == {"update", "user.password_reset"}
+    assert {e.actor_id for e in entries} == {office.pk}
+    update = entries.get(action="update")
+    assert (update.before["role"], update.after["role"]) == ("township", "analyst")
+    assert (update.before["is_active"], update.after["is_active"]) == (True, False)
+    # neither the new password nor either hash is anywhere in the trail
+    every = "".join(e.canonical() for e in AuditEntry.objects.all())
+    assert "Reset-by-office-2026" not in every and old_hash not in every and sg.password not in every
+    for e in AuditEntry.objects.filter(object_type="accounts.user"):
+        assert not {"password", "totp_secret", "phone"} & {*(e.before or {}), *(e.after or {})}
+
+    # the user's own history page, for managers only
+    history = reverse("core:audit_history", args=["accounts.user", sg.pk])
+    assert "重置密码" in client.get(history).content.decode()
+    client.force_login(make_user("db", Role.TOWNSHIP, unit("党坝乡")))
+    assert client.get(history).status_code == 404
+
+
+def test_creating_a_user_is_recorded_and_signing_in_is_not(client, office, unit):
+    from xiangcun.core.audit import AuditEntry
+
+    client.force_login(office)
+    client.post(reverse("accounts:user_new"), {"username": "newbie", "role": "township", "is_active": "on",
+                                               "jurisdiction": unit("松岗镇").pk, "password": "Songgang-2026!"})
+    created = AuditEntry.objects.get(object_type="accounts.user", object_id=str(User.objects.get(username="newbie").pk))
+    assert created.action == "create" and created.actor == office and created.after["role"] == "township"
+    client.logout()
+    n = AuditEntry.objects.count()
+    client.post(reverse("accounts:login"), {"username": "newbie", "password": "Songgang-2026!"})
+    assert "_auth_user_id" in client.session and AuditEntry.objects.count() == n
+
+
+def test_the_edit_form_speaks_chinese_whatever_the_browser_language(client, office, unit, make_user):
+    sg = make_user("sg", Role.TOWNSHIP, unit("松岗镇"), phone="13912345678")
+    client.force_login(office)
+    page = client.get(reverse("accounts:user_edit", args=[sg.pk]), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Designates whether" not in page and "Required. 150 characters" not in page
+    assert "停用的用户不能登录" in page and "重置密码" in page and "初始密码" not in page
+    assert '<textarea name="phone"' not in page and 'name="phone" value="13912345678"' in page
+    new = client.get(reverse("accounts:user_new")).content.decode()
+    assert "初始密码" in new
+
+
+def test_seeing_a_phone_number_in_the_form_and_changing_it_are_recorded_without_the_number(client, office, unit, make_user):
+    from xiangcun.core.audit import AuditEntry
+
+    sg = make_user("sg", Role.TOWNSHIP, unit("松岗镇"), phone="13912345678")
+    client.force_login(office)
+    client.get(reverse("accounts:user_edit", args=[sg.pk]))
+    viewed = AuditEntry.objects.get(action="pii.view", object_id=str(sg.pk))
+    assert viewed.actor == office and viewed.data == {"field": "phone"}
+    client.post(reverse("accounts:user_edit", args=[sg.pk]), {
+        "username": "sg", "role": "township", "jurisdiction": unit("松岗镇").pk, "is_active": "on",
+        "phone": "13987654321"})
+    sg.refresh_from_db()
+    assert sg.phone == "13987654321"
+    client.post(reverse("accounts:user_edit", args=[sg.pk]), {  # the same number, typed with spaces
+        "username": "sg", "role": "township", "jurisdiction": unit("松岗镇").pk, "is_active": "on",
+        "phone": "139 8765 4321"})
+    changed = AuditEntry.objects.get(action="user.phone_change", object_id=str(sg.pk))
+    assert changed.actor == office and "修改手机号" in client.get(reverse("core:audit_log")).content.decode()
+    every = "".join(e.canonical() for e in AuditEntry.objects.all())
+    assert "13987654321" not in every and "13912345678" not in every

@@ -26,12 +26,13 @@ class Command(BaseCommand):
             unit = townships.filter(name=name).first() or townships.first()
             logins.append((username, Role.TOWNSHIP, unit, f"{unit.name}工作人员", "", False))
         for username, role, unit, display, dept, superuser in logins:
-            user, created = User.objects.get_or_create(username=username)
+            # created with its role and jurisdiction at once: one "新建" entry in the audit trail
+            user, created = User.objects.get_or_create(username=username, defaults={
+                "role": role, "jurisdiction": unit, "display_name": display, "department": dept,
+                "is_superuser": superuser, "is_staff": superuser})
             if created:
-                user.role, user.jurisdiction, user.display_name, user.department = role, unit, display, dept
-                user.is_superuser = user.is_staff = superuser
                 user.set_password(DEMO_PASSWORD)
-                user.save()
+                user.save(update_fields=["password"])
         # modules come after the logins, so their demo records can name an owner
         for module in app_modules("demo"):
             if hasattr(module, "load_module"):  # divisions.demo is the base, loaded above

@@ -56,6 +56,21 @@ class VillagerGroupForm(forms.Form):
     valid_from = forms.DateField(label="设立日期", widget=DateInput, required=False)
 
 
+class _Indented:
+    """Units listed as a tree: indented one full-width space per level below the county."""
+
+    def label_from_instance(self, unit):
+        return "\u3000" * max(0, unit.level - 3) + unit.name
+
+
+class UnitChoice(_Indented, forms.ModelChoiceField):
+    pass
+
+
+class UnitsChoice(_Indented, forms.ModelMultipleChoiceField):
+    pass
+
+
 class EventForm(forms.Form):
     """录入区划变更 by hand: every kind of change, each checked by the registry's services."""
 
@@ -74,9 +89,9 @@ class EventForm(forms.Form):
     effective_date = forms.DateField(label="生效日期", widget=DateInput, initial=dt.date.today)
     document = forms.CharField(label="批复文号", max_length=100, required=False,
                                widget=forms.TextInput(attrs={"placeholder": "例如 川府民政〔2019〕22号"}))
-    predecessors = forms.ModelMultipleChoiceField(Division.objects.none(), label="涉及单位(变更前)", required=False)
-    successor = forms.ModelChoiceField(Division.objects.none(), label="并入单位 / 新上级", required=False)
-    successors = forms.ModelMultipleChoiceField(Division.objects.none(), label="承接的现有单位(拆分)", required=False)
+    predecessors = UnitsChoice(Division.objects.none(), label="涉及单位(变更前)", required=False)
+    successor = UnitChoice(Division.objects.none(), label="并入单位 / 新上级", required=False)
+    successors = UnitsChoice(Division.objects.none(), label="承接的现有单位(拆分)", required=False)
     new_name = forms.CharField(label="新名称", max_length=300, required=False,
                                help_text="拆分新设多个单位时用顿号分隔,如 甲村、乙村")
     new_kind = forms.ChoiceField(label="新类别", choices=[("", "—")] + list(Kind.choices), required=False)
@@ -86,9 +101,9 @@ class EventForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = units if units is not None else Division.objects.none()
-        self.fields["predecessors"].queryset = units.current().filter(level__gte=3)
-        self.fields["successor"].queryset = units.current().filter(level__gte=3)
-        self.fields["successors"].queryset = units.current().filter(level__gte=3)
+        tree = units.current().filter(level__gte=3).order_by("path")
+        for name in ("predecessors", "successor", "successors"):
+            self.fields[name].queryset = tree
 
     def clean_new_code(self):
         code = (self.cleaned_data.get("new_code") or "").strip()

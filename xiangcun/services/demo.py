@@ -21,7 +21,7 @@ from .models import (
     Case, CaseStep, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, ServicePoint, Status, Trips,
     UnitType,
 )
-from .services import Calendar
+from .services import Calendar, governing_lists
 
 # code, name, category, level, department, materials, days, proxy, trips, lists (T township, K key town, S subdistrict, V village)
 ITEMS = [
@@ -167,7 +167,19 @@ def _cases(county: Division, agent) -> int:
     today = timezone.localdate()
     villages = list(Division.objects.subtree(county).filter(level=Level.VILLAGE, valid_to__isnull=True).select_related("parent"))
     items = [i for i in ServiceItem.objects.filter(proxy_allowed=True, code__startswith="MK-")]
-    weights = [8 if i.category in ("民政", "社会保障", "医疗保障") else 3 for i in items]
+    # a village window takes only what the item list governing it that day names (as take_case insists)
+    lists = list(ItemList.objects.prefetch_related("items"))
+    choices: dict[tuple, tuple] = {}
+
+    def choice(village, day):
+        governing = governing_lists(lists, village, day)
+        key = tuple(sorted(lst.pk for lst in governing))
+        if key not in choices:
+            on = {i.pk for lst in governing for i in lst.items.all()}
+            allowed = [i for i in items if not governing or i.pk in on]
+            choices[key] = (allowed, [8 if i.category in ("民政", "社会保障", "医疗保障") else 3 for i in allowed])
+        return choices[key]
+
     tz = timezone.get_current_timezone()
     cases, steps_of, counters = [], [], {}
     day = today - dt.timedelta(days=365)
@@ -178,7 +190,10 @@ def _cases(county: Division, agent) -> int:
         for v in villages:
             k = 3 if v.pk == agent.jurisdiction_id else 1
             for _ in range(sum(rng.random() < 0.07 * k for _ in range(3))):
-                item = rng.choices(items, weights)[0]
+                allowed, weights = choice(v, day)
+                if not allowed:
+                    continue
+                item = rng.choices(allowed, weights)[0]
                 c, steps = _one_case(rng, cal, v, item, day, today, tz, counters, agent if v.pk == agent.jurisdiction_id else None)
                 cases.append(c)
                 steps_of.append(steps)

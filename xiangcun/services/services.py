@@ -29,12 +29,14 @@ from xiangcun.divisions.models import Division, Level
 
 from . import rollup
 from .models import (
-    DONE, OPEN, Case, CaseStep, Delivery, Holiday, ItemLevel, PointKind, ServiceItem, ServicePoint, Status,
+    DONE, OPEN, Case, CaseStep, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, ServicePoint, Status,
+    UnitType,
 )
 
 
 class CaseError(Exception):
-    """A refused operation on a case; the message is Chinese and says what to do."""
+    """A refused operation (on a case, an item list, a service point); the message is Chinese and says
+    what to do."""
 
 
 class CaseConflict(CaseError):
@@ -150,9 +152,49 @@ FLAG_LABELS = {"overdue": "已逾期", "nearly": "即将到期", "late": "超期
 
 # --- intake ------------------------------------------------------------------------------------------
 
-def items_for_village():
-    """Items a village agent may take: in use and 可代办."""
-    return ServiceItem.objects.filter(is_active=True, proxy_allowed=True)
+def in_force(lst, day: dt.date) -> bool:
+    return lst.effective_from <= day and (lst.effective_to is None or lst.effective_to > day)
+
+
+def governing_lists(lists, village: Division, day: dt.date) -> list:
+    """Of `lists`, those that say what the window of `village` may take on `day`: the lists for the
+    village itself in force that day; else the village-type (村(社区)) lists in force whose unit is the
+    nearest ancestor of the village that has one (a county's list for its villages), else the
+    nationwide ones (no unit). Empty when no list is in force: then the catalogue applies."""
+    live = [lst for lst in lists if in_force(lst, day)]
+    own = [lst for lst in live if lst.unit_id == village.pk]
+    if own:
+        return own
+    depth = {pk: i for i, pk in enumerate(village.depth_ids)}
+    typed = [lst for lst in live if lst.unit_type == UnitType.VILLAGE and (lst.unit_id is None or lst.unit_id in depth)]
+    nearest = max((depth.get(lst.unit_id, -1) for lst in typed), default=None)
+    return [lst for lst in typed if depth.get(lst.unit_id, -1) == nearest]
+
+
+def village_lists(village: Division, day: dt.date) -> list:
+    """The item lists governing the window of `village` on `day` (see governing_lists)."""
+    from django.db.models import Q
+
+    candidates = (ItemList.objects
+                  .filter(Q(unit_id__in=village.depth_ids) | Q(unit__isnull=True, unit_type=UnitType.VILLAGE))
+                  .filter(effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day)))
+    return governing_lists(candidates, village, day)
+
+
+def items_for_village(village: Division | None = None, day: dt.date | None = None):
+    """Items a village agent may take: in use and 可代办, and — when an item list governs the village's
+    window that day — on that list."""
+    qs = ServiceItem.objects.filter(is_active=True, proxy_allowed=True)
+    if village is not None:
+        lists = village_lists(village, day or timezone.localdate())
+        if lists:
+            qs = qs.filter(pk__in=ItemList.items.through.objects.filter(itemlist__in=lists).values("serviceitem"))
+    return qs
+
+
+def not_on_list(item: ServiceItem, village: Division, lists) -> str:
+    names = "、".join(str(lst) for lst in lists)
+    return f"事项“{item.name}”不在{village.name}现行的便民服务事项清单中,不能在村级窗口受理(现行清单:{names})"
 
 
 def _number(village: Division, when: dt.datetime) -> str:
@@ -176,6 +218,11 @@ def take_case(user, village: Division, item: ServiceItem, resident_name: str, re
         raise CaseError(f"事项“{item.name}”已停用")
     if not item.proxy_allowed:
         raise CaseError(f"事项“{item.name}”不可代办,请引导群众到{item.get_level_display()}办理")
+    when = when or timezone.now()
+    day = timezone.localdate(when) if timezone.is_aware(when) else when.date()
+    lists = village_lists(village, day)
+    if lists and not ItemList.items.through.objects.filter(itemlist__in=lists, serviceitem=item).exists():
+        raise CaseError(not_on_list(item, village, lists))
     name = (resident_name or "").strip()
     if not name:
         raise CaseError("请填写申请人姓名")
@@ -188,9 +235,7 @@ def take_case(user, village: Division, item: ServiceItem, resident_name: str, re
     unknown = [m for m in materials if m not in item.material_list]
     if unknown:
         raise CaseError(f"“{unknown[0]}”不是该事项的申请材料")
-    when = when or timezone.now()
     cal = cal or Calendar()
-    day = timezone.localdate(when) if timezone.is_aware(when) else when.date()
     case = Case(number=_number(village, when), village=village, unit_path=village.path, item=item,
                 resident_name=name, resident_id_number=id_no, resident_phone=phone, materials_received=materials,
                 taken_by=user, intake_at=when, intake_date=day, due_date=cal.add(day, item.time_limit))

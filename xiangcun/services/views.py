@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiangcun.core.audit_views import history_card
@@ -106,18 +107,22 @@ def case_export(request):
 def case_new(request):
     _require(services.may_take_cases, request)
     villages = Division.objects.visible_to(request.user).filter(level=Level.VILLAGE, valid_to__isnull=True)
-    items = services.items_for_village().order_by("category", "code")
-    item = None
-    if (request.GET.get("item") or request.POST.get("item") or "").isdigit():
-        item = items.filter(pk=int(request.GET.get("item") or request.POST.get("item"))).first()
+    raw = request.POST.get("village") or request.GET.get("village") or ""
+    village = villages.filter(pk=int(raw)).first() if raw.isdigit() else villages.order_by("path").first()
+    # only what this village's window may take today: in use, 可代办, and on its item list if one governs
+    items = services.items_for_village(village).order_by("category", "code")
+    lists = services.village_lists(village, timezone.localdate()) if village else []
+    raw = request.GET.get("item") or request.POST.get("item") or ""
+    item = items.filter(pk=int(raw)).first() if raw.isdigit() else None
     form = request.POST
     if request.method == "POST":
-        village = villages.filter(pk=int(form.get("village") or 0) if (form.get("village") or "").isdigit() else 0).first()
-        if village is None or item is None:
+        # an item the form no longer offers still goes to take_case, which says why it is refused
+        chosen = item or (ServiceItem.objects.filter(pk=int(raw)).first() if raw.isdigit() else None)
+        if village is None or chosen is None:
             messages.error(request, "请选择受理村(社区)和事项")
         else:
             try:
-                case = services.take_case(request.user, village, item, form.get("resident_name", ""),
+                case = services.take_case(request.user, village, chosen, form.get("resident_name", ""),
                                           form.get("resident_id_number", ""), form.get("resident_phone", ""),
                                           form.getlist("materials"))
             except services.CaseError as exc:
@@ -126,8 +131,8 @@ def case_new(request):
                 messages.success(request, f"已受理,受理编号 {case.number},办结期限 {case.due_date:%Y年%-m月%-d日}")
                 return redirect("services:case", case.pk)
     return render(request, "services/case_new.html", {
-        "villages": villages, "items": items, "item": item, "form": form,
-        "only_village": villages.first() if villages.count() == 1 else None,
+        "villages": villages.order_by("path"), "village": village, "items": items, "item": item, "form": form,
+        "lists": lists,
     })
 
 

@@ -1,5 +1,8 @@
-// Intake form: choosing an item reloads the page with that item's materials checklist.
+// Intake form: choosing a village or an item reloads the page with what that village's window may take
+// and the item's materials checklist.
 (function () {
-  const select = document.getElementById("item-select");
-  if (select) select.addEventListener("change", () => document.getElementById("item-form").submit());
+  ["item-select", "village-select"].forEach(id => {
+    const select = document.getElementById(id);
+    if (select) select.addEventListener("change", () => document.getElementById("item-form").submit());
+  });
 })();

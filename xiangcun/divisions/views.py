@@ -16,9 +16,10 @@ from xiangcun.core import jobs
 from xiangcun.core.audit_views import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView, template_response
+from xiangcun.core.redirects import redirect_next
 from xiangcun.core.scoping import scope_paths
 
-from . import geo, imports, services, stats
+from . import geo, imports, nbs, services, stats
 from .exports import stats_workbook
 from .forms import EditionImportForm, EventForm, ReconcileForm, StatsForm, VillagerGroupForm
 from .nbs import prefix_of
@@ -312,23 +313,48 @@ def edition_list(request):
     return render(request, "divisions/editions.html", {"editions": editions, "form": form})
 
 
-def _visible_runs(request):
-    runs = ReconciliationRun.objects.select_related("from_edition", "to_edition")
+def _own_prefixes(request) -> list[str] | None:
+    """Code prefixes of the user's units (their jurisdiction and what merged into it); None: everything."""
     paths = scope_paths(request.user)
     if paths is None:
+        return None
+    codes = Division.objects.filter(path__in=paths).exclude(code="").values_list("code", flat=True)
+    return [prefix_of(code) for code in codes]
+
+
+def _visible_runs(request):
+    runs = ReconciliationRun.objects.select_related("from_edition", "to_edition")
+    prefixes = _own_prefixes(request)
+    if prefixes is None:
         return runs
     # A run is visible when its scope lies inside one of the user's units.
     q = Q(pk__in=[])
-    for code in Division.objects.filter(path__in=paths).exclude(code="").values_list("code", flat=True):
-        q |= Q(scope__startswith=prefix_of(code))
+    for prefix in prefixes:
+        q |= Q(scope__startswith=prefix)
     return runs.filter(q)
+
+
+def _scope_in_jurisdiction(request, form) -> bool:
+    """A comparison may only cover the user's own jurisdiction (the whole country: administrators only)."""
+    try:
+        scope = nbs.normalise_prefix(form.cleaned_data.get("scope") or "")
+    except ValueError as exc:
+        form.add_error("scope", str(exc))
+        return False
+    prefixes = _own_prefixes(request)
+    if prefixes is not None and not (scope and any(scope.startswith(p) for p in prefixes)):
+        form.add_error("scope", "该范围不在您的管辖范围内" if scope else "请填写您管辖范围内的区划代码前缀")
+        return False
+    form.cleaned_data["scope"] = scope
+    return True
 
 
 def run_list(request):
     form = None
     if request.user.may_change_divisions():
-        form = ReconcileForm(request.POST or None, initial={"scope": _default_scope(request)[:6]})
-        if request.method == "POST" and form.is_valid():
+        default = _default_scope(request)
+        form = ReconcileForm(request.POST or None, initial={"scope": prefix_of(default) if default else ""})
+        if request.method == "POST" and form.is_valid() and _scope_in_jurisdiction(request, form):
             d = form.cleaned_data
             job = jobs.start("reconcile", f"比对 {d['from_edition'].year}→{d['to_edition'].year} {d['scope'] or '全国'}",
                              owner=request.user, from_edition=d["from_edition"].pk, to_edition=d["to_edition"].pk,
@@ -401,4 +427,4 @@ def proposal_decide(request, pk):
         messages.error(request, "生效日期格式应为 YYYY-MM-DD")
     except services.DivisionError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or reverse("divisions:run", args=[proposal.run_id]))
+    return redirect_next(request, reverse("divisions:run", args=[proposal.run_id]))

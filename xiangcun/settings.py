@@ -195,6 +195,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]  # an English browser still gets Chinese messages and form errors
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from xiangcun.core.audit_views import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView
+from xiangcun.core.redirects import redirect_next
 from xiangcun.divisions.models import Division, Level
 
 from . import aggregate, dashboard, services
@@ -172,10 +173,7 @@ def entry(request, pk, period):
         else:
             messages.success(request, f"已保存{unit.name}{period_label(period)}指标:新增 {counts['created']} 项,"
                                       f"修改 {counts['updated']} 项,清除 {counts['deleted']} 项")
-            nxt = request.POST.get("next") or ""
-            if nxt.startswith("/") and not nxt.startswith("//"):
-                return redirect(nxt)
-            return redirect("indicators:entry", pk=unit.pk, period=period)
+            return redirect_next(request, reverse("indicators:entry", kwargs={"pk": unit.pk, "period": period}))
     groups = []
     for value, label in Category.choices:
         fields = []

@@ -40,3 +40,9 @@ def test_a_post_without_its_csrf_token_is_refused(make_user, maerkang):
     refused = browser.post(reverse("accounts:logout"))
     assert refused.status_code == 403
     assert browser.get(reverse("core:home")).status_code == 200  # still logged in: nothing was done
+
+
+def test_an_english_browser_still_gets_chinese(client, make_user, maerkang):
+    client.force_login(make_user("en_browser", Role.REFORM_OFFICE, maerkang))
+    page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert page.wsgi_request.LANGUAGE_CODE == "zh-hans"  # so Django's own messages are Chinese too

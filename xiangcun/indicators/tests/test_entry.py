@@ -55,6 +55,11 @@ def test_the_entry_page_saves_the_whole_form(client, people, unit):
     ok = client.post(url, {"POP": "900", "ROAD_HARD": "是", "PLAN_VILLAGE": "否"})
     assert ok.status_code == 302
     assert DataValue.objects.filter(unit=village, period="2022").count() == 3
+    # `next` goes back into the site, never to another one
+    back = client.post(url, {"POP": "901", "next": "/indicators/values/?period=2022"})
+    assert back["Location"] == "/indicators/values/?period=2022"
+    away = client.post(url, {"POP": "902", "next": "/\\evil.example/"})
+    assert away["Location"] == url
 
 
 def test_another_townships_values_answer_404_by_every_route(client, people, unit):

@@ -24,6 +24,7 @@ URLS = {
     "services:list": Access(obj="service_list"),
     "services:list_export": Access(obj="service_list"),
     "services:list_version": Access(allowed=may_edit_catalogue, obj="service_list", method="post", ok=302),
+    "services:list_new": Access(allowed=may_edit_catalogue),
     "services:network": Access(),
     "services:network_export": Access(),
     "services:holidays": Access(),

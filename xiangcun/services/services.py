@@ -25,7 +25,7 @@ from django.utils import timezone
 from xiangcun.core import audit
 from xiangcun.core.validators import id_number as check_id_number
 from xiangcun.core.validators import mobile as check_mobile
-from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.models import Division, Kind, Level
 
 from . import rollup
 from .models import (
@@ -274,7 +274,7 @@ EVENTS = {f"case.{name}": f"代办件{t.label}" for name, t in TRANSITIONS.items
 EVENTS["case.take"] = "代办件受理"
 EVENT_LABELS = {"item": "事项", "village": "受理村", "from": "原状态", "to": "新状态", "handler": "承办单位",
                 "result": "办理结果", "delivery": "送达方式", "missing": "需补正材料", "reason": "原因",
-                "trips": "跑动次数", "on_time": "按时办结"}
+                "trips": "跑动次数", "on_time": "按时办结", "items": "事项", "villages": "服务村(社区)"}
 
 
 def _in_scope(user, case: Case) -> bool:
@@ -524,3 +524,67 @@ def list_on(name: str, day: dt.date):
 
     return (ItemList.objects.filter(name=name, effective_from__lte=day)
             .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day)).order_by("-version").first())
+
+
+def _inside(user, unit: Division) -> bool:
+    return Division.objects.visible_to(user).filter(pk=unit.pk).exists()
+
+
+def list_types_for(unit: Division) -> tuple:
+    """The unit types a list for this one township or village may have."""
+    if unit.level == Level.VILLAGE:
+        return (UnitType.VILLAGE,)
+    if unit.kind == Kind.SUBDISTRICT:
+        return (UnitType.SUBDISTRICT,)
+    return (UnitType.TOWNSHIP, UnitType.KEY_TOWN)
+
+
+def list_problems(user, *, name: str, unit_type: str, unit: Division | None) -> dict[str, str]:
+    """What is wrong with a new item list ({field: Chinese message}); empty when it may be created.
+
+    A list is for one township or village (its type must match the unit), or for every unit of a type
+    in a county (or a wider area) — or, for administrators only, nationwide (no unit)."""
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "请填写清单名称"
+    elif ItemList.objects.filter(name=name).exists():
+        errors["name"] = f"已有名为“{name}”的清单;要调整它的事项或生效日期,请在该清单页发布新版本"
+    if unit_type not in UnitType.values:
+        errors["unit_type"] = "请选择适用单位类型"
+    if unit is None:
+        if not getattr(user, "sees_everything", False):
+            errors["unit"] = "请选择适用单位:某个乡镇(街道)、村(社区),或本辖区(辖区内该类单位通用)"
+        return errors
+    if not _inside(user, unit):
+        errors["unit"] = f"{unit.name}不在您的管辖范围内"
+    elif unit.valid_to is not None:
+        errors["unit"] = f"{unit.name}已撤并,不能为其编制清单"
+    elif unit.level > Level.VILLAGE:
+        errors["unit"] = "清单的适用单位应为乡镇(街道)、村(社区)或一个辖区"
+    elif unit.level >= Level.TOWNSHIP and unit_type in UnitType.values and unit_type not in list_types_for(unit):
+        errors["unit_type"] = (f"{unit.name}是{unit.get_kind_display()},适用单位类型应为"
+                               + "或".join(f"“{UnitType(t).label}”" for t in list_types_for(unit)))
+    return errors
+
+
+@transaction.atomic
+def create_list(user, *, name: str, unit_type: str, unit: Division | None, effective_from: dt.date | None,
+                document: str = "", items=()) -> ItemList:
+    """新建清单: the first version of a list for a unit type in an area, or for one unit; audited (with
+    its items). Items can then be added by the catalogue import (所属清单) or a new version."""
+    if not may_edit_catalogue(user):
+        raise CaseError("只有改革办(政务服务管理部门)和管理员可以编制事项清单")
+    errors = list_problems(user, name=name, unit_type=unit_type, unit=unit)
+    if effective_from is None:
+        errors["effective_from"] = "请填写生效日期"
+    if errors:
+        raise CaseError(";".join(errors.values()))
+    items = list(items)
+    lst = ItemList(name=name.strip(), unit_type=unit_type, unit=unit, version=1, effective_from=effective_from,
+                   document=(document or "").strip()[:100])
+    with audit.as_action("create", {"items": [i.name for i in items]} if items else {}, actor=user):
+        lst.save()
+    lst.items.set(items)
+    return lst
+

@@ -16,6 +16,7 @@ urlpatterns = [
     path("items/import/template.xlsx", views.item_template, name="item_template"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("lists/", views.list_index, name="lists"),
+    path("lists/new/", views.list_new, name="list_new"),
     path("lists/<int:pk>/", views.list_detail, name="list"),
     path("lists/<int:pk>/export.xlsx", views.list_export, name="list_export"),
     path("lists/<int:pk>/new-version/", views.list_version, name="list_version"),

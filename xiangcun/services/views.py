@@ -20,6 +20,7 @@ from xiangcun.core.pii import record_full_view
 from xiangcun.divisions.models import Division, Level
 
 from . import services, stats
+from .forms import ListForm
 from .imports import ItemImporter
 from .models import (
     Case, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, Status, Trips, UnitType,
@@ -253,8 +254,27 @@ def list_index(request):
     from django.db.models import Count
 
     lists = lists.annotate(n=Count("items"))
+    can_edit = services.may_edit_catalogue(request.user)
     return render(request, "services/lists.html", {"lists": lists, "unit_types": UnitType.choices,
-                                                   "today": dt.date.today()})
+                                                   "today": dt.date.today(), "can_edit": can_edit,
+                                                   "form": ListForm(user=request.user) if can_edit else None})
+
+
+def list_new(request):
+    """新建清单: the first version of a list for a unit type in an area, or for one unit."""
+    _require(services.may_edit_catalogue, request)
+    form = ListForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            lst = services.create_list(request.user, name=d["name"], unit_type=d["unit_type"], unit=d["unit"],
+                                       effective_from=d["effective_from"], document=d["document"], items=d["items"])
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已新建{lst},自 {lst.effective_from:%Y-%m-%d} 起施行,含 {len(d['items'])} 个事项")
+            return redirect("services:list", lst.pk)
+    return render(request, "services/list_new.html", {"form": form})
 
 
 def list_detail(request, pk):
@@ -270,7 +290,8 @@ def list_detail(request, pk):
     return render(request, "services/list.html", {
         "list": lst, "items": items, "versions": versions, "previous": previous, "added": added, "removed": removed,
         "can_edit": services.may_edit_catalogue(request.user), "all_items": ServiceItem.objects.filter(is_active=True),
-        "chosen": set(items.values_list("pk", flat=True)),
+        "chosen": set(items.values_list("pk", flat=True)), "today": dt.date.today(),
+        "governs_windows": lst.unit_type == UnitType.VILLAGE,
     })
 
 

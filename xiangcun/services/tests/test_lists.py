@@ -1,12 +1,17 @@
-"""Item lists: a village window takes only what the list governing it names."""
+"""Item lists: a village window takes only what the list governing it names, and the reform office creates
+new lists (for a unit type in its county, or for one unit) that the import and new versions then fill."""
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.utils import timezone
+from openpyxl import Workbook
 
+from xiangcun.accounts.models import Role
 from xiangcun.core.audit import AuditEntry
 from xiangcun.services import services
+from xiangcun.services.imports import ItemImporter
 from xiangcun.services.models import Case, CaseStep, ItemList, UnitType, VillageMonth
 
 START = dt.date(2021, 1, 1)
@@ -95,3 +100,97 @@ def test_the_api_intake_refuses_an_item_off_the_list_the_same_way(cast, items, u
     taken = api.post("/api/v1/service-cases/", {**body, "item": items["township"].pk}, format="json")
     assert taken.status_code == 201 and taken.json()["item_name"] == "高龄津贴申请"
 
+
+# --- creating lists ----------------------------------------------------------------------------------------
+
+def post_list(client, **fields):
+    data = {"name": "松岗村便民服务事项清单", "unit_type": UnitType.VILLAGE, "effective_from": "2025-01-01",
+            "document": "马府办发〔2025〕3号", **fields}
+    return client.post("/services/lists/new/", data)
+
+
+def test_the_reform_office_creates_a_list_for_one_village_and_it_governs_that_window(client, cast, unit, items, take):
+    client.force_login(cast["office"])
+    page = client.get("/services/lists/").content.decode()
+    assert "新建清单" in page and 'action="/services/lists/new/"' in page
+    answer = post_list(client, unit=unit("松岗村").pk, items=[items["township"].pk])
+    lst = ItemList.objects.get(name="松岗村便民服务事项清单")
+    assert answer.status_code == 302 and answer["Location"] == f"/services/lists/{lst.pk}/"
+    assert (lst.version, lst.unit, lst.unit_type, lst.effective_from, lst.document) == (
+        1, unit("松岗村"), UnitType.VILLAGE, dt.date(2025, 1, 1), "马府办发〔2025〕3号")
+    shown = client.get(answer["Location"]).content.decode()
+    assert "已新建松岗村便民服务事项清单(第1版)" in shown and "高龄津贴申请" in shown
+    entry = AuditEntry.objects.for_object(lst).get()
+    assert (entry.action, entry.actor, entry.data) == ("create", cast["office"], {"items": ["高龄津贴申请"]})
+    assert "松岗村便民服务事项清单" in client.get("/services/lists/").content.decode()
+    # from now on 松岗村 takes only what its list names; 党坝村 (no list) is unaffected
+    with pytest.raises(services.CaseError, match="不在松岗村现行的便民服务事项清单中"):
+        take(item="county")
+    assert take(item="county", agent="agent2", village="党坝村")
+
+
+def sheet(rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["事项编码", "事项名称", "事项类别", "办理层级", "责任部门", "承诺时限(工作日)", "所属清单"])
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_an_empty_new_list_for_a_county_is_filled_by_the_import_and_a_new_version(client, cast, maerkang, items):
+    client.force_login(cast["office"])
+    answer = post_list(client, name="马尔康市村(社区)便民服务事项清单", unit=maerkang.pk, effective_from="2030-01-01")
+    lst = ItemList.objects.get(name="马尔康市村(社区)便民服务事项清单")
+    page = client.get(answer["Location"]).content.decode()
+    assert "该清单还没有事项" in page and "所属清单" in page and "发布新版本" in page
+    assert "马尔康市(辖区通用)" in client.get("/services/lists/").content.decode()
+    imp = ItemImporter()
+    result = imp.parse(sheet([["T-001", "高龄津贴申请", "民政", "乡镇(街道)便民服务中心", "民政", 5, lst.name]]))
+    assert result.ok, result.errors
+    imp.import_rows(result.rows)
+    assert list(lst.items.values_list("code", flat=True)) == ["T-001"]
+    second = services.new_list_version(lst, dt.date(2031, 1, 1), [items["township"].pk, items["county"].pk])
+    assert (second.version, second.unit, second.items.count()) == (2, maerkang, 2)
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"unit_type": UnitType.TOWNSHIP}, "unit_type", "松岗村是建制村,适用单位类型应为“村(社区)”"),
+    ({"unit_type": UnitType.SUBDISTRICT, "unit": "松岗镇"}, "unit_type", "适用单位类型应为“一般乡镇”或“中心镇(重点镇)”"),
+    ({"unit": None}, "unit", "请选择适用单位"),
+    ({"name": "村(社区)便民服务事项清单"}, "name", "已有名为“村(社区)便民服务事项清单”的清单;要调整它的事项或生效日期,请在该清单页发布新版本"),
+    ({"effective_from": ""}, "effective_from", "请填写生效日期"),
+])
+def test_a_bad_list_is_refused_with_the_reason_beside_the_field(client, cast, unit, items, fields, field, message):
+    make_list("村(社区)便民服务事项清单", [items["township"]])
+    client.force_login(cast["office"])
+    fields = dict(fields)
+    chosen = fields.pop("unit", "松岗村")
+    answer = post_list(client, unit=unit(chosen).pk if chosen else "", **fields)
+    assert answer.status_code == 200
+    assert any(message in e for e in answer.context["form"].errors[field]), answer.context["form"].errors
+    assert message in answer.content.decode()
+    assert ItemList.objects.count() == 1
+
+
+def test_only_the_office_and_administrators_create_lists_and_only_inside_their_jurisdiction(client, cast, unit,
+                                                                                              make_user):
+    for who in ("agent", "songgang", "minzheng", "analyst"):
+        client.force_login(cast[who])
+        assert "新建清单" not in client.get("/services/lists/").content.decode()
+        assert post_list(client, unit=unit("松岗村").pk).status_code == 403
+    narrow = make_user("office_sg", Role.REFORM_OFFICE, unit("松岗镇"))
+    client.force_login(narrow)
+    assert post_list(client, unit=unit("党坝村").pk).status_code == 200  # not among the units offered
+    with pytest.raises(services.CaseError, match="党坝村不在您的管辖范围内"):
+        services.create_list(narrow, name="党坝村清单", unit_type=UnitType.VILLAGE, unit=unit("党坝村"),
+                             effective_from=START)
+    with pytest.raises(services.CaseError, match="七里村已撤并"):
+        services.create_list(narrow, name="七里村清单", unit_type=UnitType.VILLAGE, unit=unit("七里村"),
+                             effective_from=START)
+    with pytest.raises(services.CaseError, match="只有改革办"):
+        services.create_list(cast["songgang"], name="松岗村清单", unit_type=UnitType.VILLAGE, unit=unit("松岗村"),
+                             effective_from=START)
+    assert not ItemList.objects.exists()

@@ -15,6 +15,15 @@ from . import services, stats
 from .models import Case, Delivery, ServiceItem, ServicePoint
 
 
+def _body(request, allowed, refusal: str, serializer_class) -> dict:
+    """The validated body of a write by a permitted role (else 403 with `refusal`)."""
+    if not allowed(request.user):
+        raise PermissionDenied(refusal)
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
 class CaseSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
@@ -78,11 +87,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=IntakeSerializer, responses=CaseSerializer)
     def create(self, request, *args, **kwargs):
         """受理:村代办员在本村受理群众的代办申请。"""
-        if not services.may_take_cases(request.user):
-            raise PermissionDenied("只有村代办员可以受理代办件")
-        body = IntakeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        d = body.validated_data
+        d = _body(request, services.may_take_cases, "只有村代办员可以受理代办件", IntakeSerializer)
         village = Division.objects.visible_to(request.user).filter(pk=d["village"]).first()
         item = ServiceItem.objects.filter(pk=d["item"]).first()
         if village is None or item is None:
@@ -177,6 +182,16 @@ class PointSerializer(serializers.ModelSerializer):
                   "opening_hours", "staff_count", "villages", "is_active"]
 
 
+class PointWriteSerializer(serializers.ModelSerializer):
+    unit = serializers.IntegerField(help_text="所在乡镇(中心、站)或村(室、点)的区划 id")
+    villages = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="服务村(社区)的区划 id")
+
+    class Meta:
+        model = ServicePoint
+        fields = ["name", "kind", "unit", "address", "lon", "lat", "opening_hours", "staff", "staff_count", "villages",
+                  "note"]
+
+
 class PointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """便民服务网点(管辖范围内)。"""
 
@@ -184,6 +199,23 @@ class PointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return ServicePoint.objects.visible_to(self.request.user).select_related("unit").prefetch_related("villages")
+
+    @extend_schema(request=PointWriteSerializer, responses=PointSerializer)
+    def create(self, request, *args, **kwargs):
+        """新增网点(改革办和管理员;所在单位和服务村须在管辖范围内)。"""
+        d = _body(request, services.may_edit_catalogue, "只有改革办(政务服务管理部门)和管理员可以维护服务网络",
+                  PointWriteSerializer)
+        scope = Division.objects.visible_to(request.user)
+        unit = scope.filter(pk=d.pop("unit")).first()
+        ids = d.pop("villages", [])
+        villages = list(scope.filter(pk__in=ids))
+        if unit is None or len(villages) != len(set(ids)):
+            raise ApiError("所在单位或服务村不存在或不在您的管辖范围内")
+        try:
+            point = services.save_point(request.user, ServicePoint(unit=unit, **d), villages)
+        except services.CaseError as exc:
+            raise ApiError(str(exc)) from None
+        return Response(PointSerializer(point).data, status=status.HTTP_201_CREATED)
 
 
 routes = [("service-cases", CaseViewSet, "service-case"), ("service-items", ItemViewSet, "service-item"),

@@ -34,6 +34,7 @@ def register_audit():
     audit.register(ServiceItem, path=lambda i: "", url=lambda pk: reverse("services:item", args=[pk]))
     audit.register(ItemList, path=lambda i: i.unit.path if i.unit_id else "",
                    url=lambda pk: reverse("services:list", args=[pk]))
-    audit.register(ServicePoint, path=lambda p: p.unit.path, visible=ServicePoint.objects.visible_to)
+    audit.register(ServicePoint, path=lambda p: p.unit.path, visible=ServicePoint.objects.visible_to,
+                   url=lambda pk: reverse("services:point_edit", args=[pk]))
     audit.register(Holiday, path=lambda h: "")
     audit.define_actions(services.EVENTS, services.EVENT_LABELS)

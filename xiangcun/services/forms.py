@@ -1,16 +1,67 @@
-"""Forms of the convenience-services module: a new item list. The rules (which unit type fits which
-unit) live in services.py; the form shows them per field."""
+"""Forms of the convenience-services module: a service point, a new item list. The rules (what a point
+may serve, which unit type fits which unit) live in services.py; the forms show them per field."""
 from django import forms
 
 from xiangcun.divisions.models import Division, Level
 
 from . import services
-from .models import ServiceItem, UnitType
+from .models import ServiceItem, ServicePoint, UnitType
 
 
 def _unit_label(unit: Division) -> str:
     parent = unit.parent.name + " · " if unit.level == Level.VILLAGE and unit.parent_id else ""
     return f"{parent}{unit.name}" + ("(已撤并)" if unit.valid_to else "")
+
+
+def current_villages(user):
+    """The current villages in `user`'s scope, by township: what a point may serve."""
+    return (Division.objects.visible_to(user).current().filter(level=Level.VILLAGE)
+            .select_related("parent").order_by("path"))
+
+
+class PointForm(forms.ModelForm):
+    class Meta:
+        model = ServicePoint
+        fields = ["name", "kind", "unit", "address", "lon", "lat", "opening_hours", "staff", "staff_count",
+                  "villages", "note"]
+        help_texts = {"lon": "东经,WGS 84,如 102.2067", "lat": "北纬,WGS 84,如 31.9058",
+                      "villages": "只能选网点所在乡镇(街道)的村(社区)"}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # townships and villages in scope; abolished ones too (stations and points kept after a merger)
+        units = (Division.objects.visible_to(user).filter(level__in=(Level.TOWNSHIP, Level.VILLAGE))
+                 .select_related("parent").order_by("path"))
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = _unit_label
+        self.fields["villages"].queryset = current_villages(user)
+        self.fields["villages"].required = False
+        self.fields["villages"].widget = forms.CheckboxSelectMultiple()
+
+    def village_groups(self):
+        """[(township, [(village, checked)])] for the served-villages checklist, the point's township first."""
+        chosen = {str(v) for v in (self["villages"].value() or [])}
+        groups: dict = {}
+        for v in self.fields["villages"].queryset:
+            groups.setdefault(v.parent, []).append((v, str(v.pk) in chosen))
+        if self.is_bound:
+            unit = getattr(self, "cleaned_data", {}).get("unit")
+        else:
+            unit = self.instance.unit if self.instance.unit_id else None
+        home = {t.pk for t in services.point_townships(unit)} if unit is not None else set()
+        return sorted(((t, rows, t.pk in home or any(c for _, c in rows)) for t, rows in groups.items()),
+                      key=lambda g: (not g[2], g[0].path))
+
+    def clean(self):
+        data = super().clean()  # a field Django already refused keeps its own message
+        problems = services.point_problems(self.user, kind=data.get("kind", ""), unit=data.get("unit"),
+                                           lon=data.get("lon"), lat=data.get("lat"), villages=data.get("villages") or [],
+                                           name=data.get("name") or "", pk=self.instance.pk)
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
 
 
 class ListForm(forms.Form):

@@ -27,6 +27,9 @@ URLS = {
     "services:list_new": Access(allowed=may_edit_catalogue),
     "services:network": Access(),
     "services:network_export": Access(),
+    "services:point_new": Access(allowed=may_edit_catalogue),
+    "services:point_edit": Access(allowed=may_edit_catalogue, obj="service_point"),
+    "services:point_active": Access(allowed=may_edit_catalogue, obj="service_point", method="post", ok=302),
     "services:holidays": Access(),
     "services:measures": Access(),
     "services:measures_export": Access(),
@@ -42,11 +45,12 @@ URLS = {
 
 
 def _objects(users, unit):
-    """A case taken at 松岗村 (in 松岗镇) and one at 党坝村 (in 党坝乡); an item and a list (published)."""
+    """A case taken at 松岗村 (in 松岗镇) and one at 党坝村 (in 党坝乡), a service point in each; an item and
+    a list (published)."""
     from xiangcun.accounts.models import Role, User
 
     from . import services
-    from .models import ItemLevel, ItemList, ServiceItem, UnitType
+    from .models import ItemLevel, ItemList, PointKind, ServiceItem, ServicePoint, UnitType
     import datetime as dt
 
     item = ServiceItem.objects.create(code="MX-001", name="高龄津贴申请", category="民政", level=ItemLevel.TOWNSHIP,
@@ -54,12 +58,14 @@ def _objects(users, unit):
     lst = ItemList.objects.create(name="乡镇事项清单", unit_type=UnitType.TOWNSHIP, effective_from=dt.date(2021, 1, 1))
     lst.items.add(item)
     out = {"service_case": {}, "service_item": {"sg": item.pk, "db": item.pk},
-           "service_list": {"sg": lst.pk, "db": lst.pk}}
+           "service_list": {"sg": lst.pk, "db": lst.pk}, "service_point": {}}
     for label, village in (("sg", "松岗村"), ("db", "党坝村")):
         agent = users["agent"] if label == "sg" else User.objects.create_user(
             f"mx_agent_{label}", password="x", role=Role.VILLAGE_AGENT, jurisdiction=unit(village))
         case = services.take_case(agent, unit(village), item, "张三", "11010519491231002X")
         out["service_case"][label] = case.pk
+        point = ServicePoint.objects.create(name=f"{village}便民服务室", kind=PointKind.ROOM, unit=unit(village))
+        out["service_point"][label] = point.pk
     return out
 
 
@@ -78,4 +84,5 @@ MATRIX_OBJECTS = {
     "service_case": ("area", _kind("service_case")),
     "service_item": ("public", _kind("service_item")),
     "service_list": ("public", _kind("service_list")),
+    "service_point": ("area", _kind("service_point")),
 }

@@ -20,10 +20,10 @@ from xiangcun.core.pii import record_full_view
 from xiangcun.divisions.models import Division, Level
 
 from . import services, stats
-from .forms import ListForm
+from .forms import ListForm, PointForm
 from .imports import ItemImporter
 from .models import (
-    Case, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, Status, Trips, UnitType,
+    Case, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, ServicePoint, Status, Trips, UnitType,
 )
 
 PAGE_SIZE = 50
@@ -347,8 +347,44 @@ def network(request):
     return render(request, "services/network.html", {
         "points": points, "rows": rows, "gaps": gaps, "max_km": max_km, "detour": detour, "map_points": map_points,
         "legend": [(PointKind(k).label, c) for k, c in services.KIND_COLORS.items()] + [("服务空白村", "#c8102e")],
-        "query": f"km={max_km:g}&detour={detour:g}",
+        "query": f"km={max_km:g}&detour={detour:g}", "can_edit": services.may_edit_catalogue(request.user),
     })
+
+
+def point_form(request, pk=None):
+    """新增 or 编辑 a service point (the reform office and administrators, inside their jurisdiction)."""
+    _require(services.may_edit_catalogue, request)
+    point = None
+    if pk is not None:
+        point = get_object_or_404(ServicePoint.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    form = PointForm(request.POST or None, instance=point, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_point(request.user, form.save(commit=False), form.cleaned_data["villages"])
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已{'保存' if point else '新增'}网点“{saved.name}”")
+            return redirect(reverse("services:network") + "#tab-points")
+    return render(request, "services/point_form.html", {
+        "form": form, "point": point, "title": f"编辑网点:{point.name}" if point else "新增服务网点",
+        "history": history_card(point) if point else None,
+    })
+
+
+@require_POST
+def point_active(request, pk):
+    """停用 (with a reason) or 恢复启用 a service point; never deleted."""
+    _require(services.may_edit_catalogue, request)
+    point = get_object_or_404(ServicePoint.objects.visible_to(request.user), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        point = services.set_point_active(request.user, point, active, request.POST.get("reason", ""))
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已{'恢复启用' if active else '停用'}网点“{point.name}”")
+    return redirect("services:point_edit", point.pk)
 
 
 COVERAGE_HEADERS = ["村(社区)", "统计用区划代码", "乡镇", "最近网点", "估算距离(km)", "指定服务网点", "结论"]

@@ -183,8 +183,9 @@ class PointSerializer(serializers.ModelSerializer):
 
 
 class PointWriteSerializer(serializers.ModelSerializer):
-    unit = serializers.IntegerField(help_text="所在乡镇(中心、站)或村(室、点)的区划 id")
-    villages = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="服务村(社区)的区划 id")
+    unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="所在乡镇(中心、站)或村(室、点)的区划 id")
+    villages = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False,
+                                     max_length=5000, help_text="服务村(社区)的区划 id")
 
     class Meta:
         model = ServicePoint

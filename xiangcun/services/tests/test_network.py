@@ -154,6 +154,8 @@ def test_the_api_creates_a_point_under_the_same_rules(cast, unit):
     api.force_authenticate(cast["office"])
     bad = api.post("/api/v1/service-points/", {**body, "villages": [unit("党坝村").pk]}, format="json")
     assert bad.status_code == 400 and "党坝村不在本网点所在乡镇(松岗镇)范围内" in bad.json()["message"]
+    for huge in ({"unit": 2**70}, {"villages": [2**70]}):  # ids beyond the database's integers: 400, not 500
+        assert api.post("/api/v1/service-points/", {**body, **huge}, format="json").status_code == 400
     made = api.post("/api/v1/service-points/", body, format="json")
     assert made.status_code == 201 and made.json()["unit_name"] == "直波村" and made.json()["villages"] == [unit("直波村").pk]
     assert AuditEntry.objects.for_object(ServicePoint.objects.get()).get().actor == cast["office"]

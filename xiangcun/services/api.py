@@ -40,9 +40,12 @@ class CaseSerializer(serializers.ModelSerializer):
                   "trips", "working_days", "on_time", "version"]
 
 
+DB_ID = {"min_value": 1, "max_value": 2**31 - 1}  # ids the database can hold: larger ones are a 400, not a 500
+
+
 class IntakeSerializer(serializers.Serializer):
-    village = serializers.IntegerField()
-    item = serializers.IntegerField()
+    village = serializers.IntegerField(**DB_ID)
+    item = serializers.IntegerField(**DB_ID)
     resident_name = serializers.CharField()
     resident_id_number = serializers.CharField()
     resident_phone = serializers.CharField(required=False, allow_blank=True)
@@ -51,7 +54,7 @@ class IntakeSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(services.TRANSITIONS))
-    version = serializers.IntegerField(required=False, help_text="客户端看到的版本号;已被他人处理时返回 409")
+    version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1, help_text="客户端看到的版本号;已被他人处理时返回 409")
     result = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
     missing = serializers.CharField(required=False, allow_blank=True)
@@ -183,8 +186,8 @@ class PointSerializer(serializers.ModelSerializer):
 
 
 class PointWriteSerializer(serializers.ModelSerializer):
-    unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="所在乡镇(中心、站)或村(室、点)的区划 id")
-    villages = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False,
+    unit = serializers.IntegerField(**DB_ID, help_text="所在乡镇(中心、站)或村(室、点)的区划 id")
+    villages = serializers.ListField(child=serializers.IntegerField(**DB_ID), required=False,
                                      max_length=5000, help_text="服务村(社区)的区划 id")
 
     class Meta:

@@ -96,6 +96,8 @@ def test_the_api_intake_refuses_an_item_off_the_list_the_same_way(cast, items, u
     api.force_authenticate(cast["agent"])
     refused = api.post("/api/v1/service-cases/", body, format="json")
     assert refused.status_code == 400 and "不在松岗村现行的便民服务事项清单中" in refused.json()["message"]
+    for huge in ({"village": 2**70}, {"item": 2**70}):  # ids beyond the database's integers: 400, not 500
+        assert api.post("/api/v1/service-cases/", {**body, **huge}, format="json").status_code == 400
     assert not Case.objects.exists()
     taken = api.post("/api/v1/service-cases/", {**body, "item": items["township"].pk}, format="json")
     assert taken.status_code == 201 and taken.json()["item_name"] == "高龄津贴申请"

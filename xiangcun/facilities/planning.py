@@ -69,13 +69,11 @@ def run_job(job, report, run):
     r = ScenarioRun.objects.select_related("scenario", "scenario__scope").get(pk=run)
     try:
         result = solve(r.scenario, r.params, report)
-    except (PlanError, LocateError, travel.TravelError) as exc:
-        ScenarioRun.objects.filter(pk=r.pk).update(status=RunStatus.FAILED, error=str(exc), solved_at=timezone.now())
-        raise PlanError(str(exc)) from None
-    except Exception as exc:  # an unexpected failure: the run must not stay "running" for ever
-        ScenarioRun.objects.filter(pk=r.pk).update(
-            status=RunStatus.FAILED, error=f"测算出错(内部错误:{type(exc).__name__}),请联系系统管理员",
-            solved_at=timezone.now())
+    except Exception as exc:  # the run must not stay "running": it says why, as the job page does
+        ScenarioRun.objects.filter(pk=r.pk).update(status=RunStatus.FAILED, error=jobs.error_message(exc),
+                                                   solved_at=timezone.now())
+        if isinstance(exc, (PlanError, LocateError, travel.TravelError)):
+            raise PlanError(str(exc)) from None
         raise
     with transaction.atomic():
         r.result, r.status, r.solved_at = result, RunStatus.SOLVED, timezone.now()

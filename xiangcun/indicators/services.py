@@ -311,11 +311,16 @@ def sync_asset_rent(years, villages=None, user=None) -> int:
 
 
 def asset_plan_saved(sender, instance, raw=False, **kwargs) -> None:
-    """post_save of assets.Plan: a lease carried out, changed or cancelled moves the rent indicators."""
-    from xiangcun.assets.services import lease_years
+    """post_save of assets.Plan: a lease carried out, changed or cancelled moves the rent indicators of
+    the villages that kept the asset in its years (the holder before a merger, its successor after)."""
+    from xiangcun.assets.services import lease_years, resolve_custodian
 
-    if not raw:
-        sync_asset_rent(lease_years(instance), [instance.asset.custodian_id])
+    years = lease_years(instance)
+    if raw or not years:
+        return
+    holder, today = instance.asset.holder, dt.date.today()
+    keepers = {resolve_custodian(holder, min(dt.date(y, 12, 31), today)).pk for y in years}
+    sync_asset_rent(years, keepers)
 
 
 def asset_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:

@@ -634,7 +634,8 @@ def point_problems(user, *, kind: str, unit: Division | None, lon, lat, villages
         errors["lat"] = f"纬度 {lat:g} 超出范围:应在 {LAT_RANGE[0]:g} 至 {LAT_RANGE[1]:g} 之间(北纬,中国境内)"
     villages = list(villages)
     gone = [v.name for v in villages if v.level != Level.VILLAGE or v.valid_to is not None]
-    outside = [v.name for v in villages if not _inside(user, v)]
+    inside = set(Division.objects.visible_to(user).filter(pk__in=[v.pk for v in villages]).values_list("pk", flat=True))
+    outside = [v.name for v in villages if v.pk not in inside]
     if gone:
         errors["villages"] = f"服务村只能选现有的村(社区):{'、'.join(gone)}"
     elif outside:

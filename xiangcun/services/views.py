@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from xiangcun.core.audit_views import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView, template_response
+from xiangcun.core import paging
 from xiangcun.core.paging import CappedPaginator
 from xiangcun.core.pii import record_full_view
 from xiangcun.divisions.models import Division, Level
@@ -27,7 +28,7 @@ from .models import (
 )
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000  # a queue counts at most this many cases (200 pages); beyond it, filter or export
+COUNT_CAP = paging.COUNT_CAP  # a queue counts at most this many cases (200 pages); beyond it, filter or export
 
 
 def _require(pred, request):

@@ -9,17 +9,23 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/xiangcun_bench"
 
 
-def setup(backend: str):
-    os.environ["XIANGCUN_DATA_DIR"] = tempfile.mkdtemp(prefix="xiangcun-bench-")
-    if backend == "postgresql":
-        import psycopg
+def fresh_database(name: str, reuse: bool = False) -> bool:
+    """Point DATABASE_URL at the PostgreSQL database `name`, dropped and created afresh — or, with `reuse`,
+    kept as it is when it exists. True when an existing database was kept."""
+    import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS xiangcun_bench")
-            conn.execute("CREATE DATABASE xiangcun_bench")
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        kept = bool(reuse and exists)
+        if not kept:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    return kept
+
+
+def start_django():
+    """Start Django on the database the environment names and migrate it."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcun.settings"
     sys.path.insert(0, str(ROOT))
     import django
@@ -27,6 +33,15 @@ def setup(backend: str):
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def setup(backend: str):
+    os.environ["XIANGCUN_DATA_DIR"] = tempfile.mkdtemp(prefix="xiangcun-bench-")
+    if backend == "postgresql":
+        fresh_database("xiangcun_bench")
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    start_django()
 
 
 def peak_mb() -> float:

@@ -33,19 +33,8 @@ DB = "xiangcun_bench_assets"
 
 def setup():
     os.environ["XIANGCUN_DATA_DIR"] = tempfile.mkdtemp(prefix="xiangcun-bench-assets-")
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcun.settings"
-    sys.path.insert(0, str(_django.ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    _django.fresh_database(DB)
+    _django.start_django()
 
 
 def build_registry():

@@ -60,3 +60,36 @@ def peak_rss_gib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def random_seeds(count: int) -> list[int]:
+    """Seeds drawn at random on every run (never a hand-picked easy one); the caller prints them."""
+    import numpy as np
+
+    return [int(s) for s in np.random.default_rng().integers(0, 2**31 - 1, size=count)]
+
+
+def load_average() -> str:
+    """The 1-minute load average (``uptime``), recorded beside every timing."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
+def uptime() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "load average " + load_average()
+
+
+def distribution(times) -> str:
+    import numpy as np
+
+    t = np.asarray(list(times), dtype=float)
+    if not t.size:
+        return "no runs"
+    return f"median {np.median(t):.2f} s, max {t.max():.2f} s, min {t.min():.2f} s over {t.size} runs"

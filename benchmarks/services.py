@@ -25,7 +25,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _django  # noqa: E402
 
-
 DB = "xiangcun_bench_services"
 
 
@@ -34,26 +33,11 @@ def setup(reuse: bool) -> bool:
     import os
     import tempfile
 
-    import psycopg
-
     data = Path(tempfile.gettempdir()) / DB  # kept between runs: it holds the key the cases were encrypted with
     data.mkdir(exist_ok=True)
     os.environ["XIANGCUN_DATA_DIR"] = str(data)
-    kept = False
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone()
-        if reuse and exists:
-            kept = True
-        else:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-            conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcun.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    kept = _django.fresh_database(DB, reuse)
+    _django.start_django()
     if kept:
         from xiangcun.services.models import Case
 
@@ -90,7 +74,7 @@ def load_cases(n, villages, items):
     from django.db import connection
 
     from xiangcun.core.crypto import encrypt
-    from xiangcun.services.models import Case, Status
+    from xiangcun.services.models import Status
 
     rng = random.Random(2)
     # Encrypting a million names is what production pays at intake, spread over a year; the load
@@ -114,7 +98,7 @@ def load_cases(n, villages, items):
                 st = rng.choice(statuses)
                 done = st in (Status.ARCHIVED, Status.DELIVERED, Status.COMPLETED)
                 county_item = item.level == "county"
-                at = dt.datetime.combine(day, dt.time(10), tzinfo=dt.timezone.utc)
+                at = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
                 wd = rng.randint(0, item.time_limit + 4) if done else None
                 name, idn, phone = pool[i % len(pool)]
                 copy.write_row((f"B{i:09d}", v.pk, v.path, item.pk, name, idn, phone, "[]", st,
@@ -160,10 +144,10 @@ def main():
     args = ap.parse_args()
     kept = setup(args.reuse)
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
+    from xiangcun.accounts import tokens
     from xiangcun.accounts.models import Role, User
-    from xiangcun.services import services
+    from xiangcun.services import casework
     from xiangcun.services.models import Case, CaseStep, ItemLevel, ServiceItem, Status
 
     if kept:
@@ -228,11 +212,11 @@ def main():
         agent = users["村代办员(一个村)"]
         town = users["乡镇工作人员(转办队列)"]
         township_item = next(i for i in items if i.level == ItemLevel.TOWNSHIP)
-        targets = [services.take_case(agent, villages[0], township_item, "张三", "11010519491231002X")
+        targets = [casework.take_case(agent, villages[0], township_item, "张三", "11010519491231002X")
                    for _ in range(args.clients * 4)]
         for t in targets:
-            services.transition(t, "forward", agent)
-        token = Token.objects.get_or_create(user=town)[0].key
+            casework.transition(t, "forward", agent)
+        token = tokens.issue(town)[1]
         latencies, outcomes, lock = [], {"ok": 0, "conflict": 0, "other": 0}, threading.Lock()
 
         def client(k):
@@ -280,7 +264,7 @@ def main():
             f"Request latency (GET + POST) p50 {p50:.0f} ms, p95 {p95:.0f} ms; {len(lat) / wall:.0f} requests/s.")
 
     n = Case.objects.count()
-    body = [f"## 便民服务 (services)", "",
+    body = ["## 便民服务 (services)", "",
             f"`benchmarks/services.py --cases {args.cases} --clients {args.clients}` on PostgreSQL (loopback, 2 shared cores), "
             f"{dt.date.today()}. Synthetic province: 20 counties, 300 townships, 3,000 villages; {n:,} cases loaded by COPY "
             f"{'in an earlier run' if load_s is None else f'in {load_s:.0f} s (monthly rollups summed in {sum_s:.0f} s)'}. Page times are medians of 5 (measures: 3) through the Django test client, rendering included.", "",

@@ -1,11 +1,16 @@
 """/api/v1/: every module's viewsets (its `api.routes`), token login, the OpenAPI schema and docs."""
+from django.contrib.auth import authenticate
 from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
+from xiangcun.accounts import otp, tokens
+from xiangcun.core.api import ErrorSerializer
 from xiangcun.core.discovery import app_modules
 
 
@@ -13,18 +18,48 @@ class TokenThrottle(AnonRateThrottle):
     scope = "token"
 
 
-class ObtainToken(ObtainAuthToken):
-    """POST username and password, get the API token (throttled)."""
+class TokenRequest(serializers.Serializer):
+    username = serializers.CharField(label="用户名", max_length=150)
+    password = serializers.CharField(label="密码", max_length=4096, style={"input_type": "password"})
+    otp = serializers.CharField(label="动态口令", required=False, allow_blank=True, max_length=6,
+                                help_text="账号已启用动态口令时必填:身份验证器当前显示的 6 位数字")
+
+
+class TokenResponse(serializers.Serializer):
+    token = serializers.CharField(help_text="接口令牌,仅此一次返回;请求头 Authorization: Token <令牌>")
+    expires = serializers.DateTimeField(help_text="到期时间")
+
+
+class ObtainToken(APIView):
+    """POST username and password (and `otp`, the current code, when the account has a second factor);
+    get a new API token that expires after TOKEN_DAYS (throttled; each issue is audited)."""
 
     throttle_classes = [TokenThrottle]
     authentication_classes = []
     permission_classes = []
 
+    @extend_schema(request=TokenRequest, responses={200: TokenResponse, 400: ErrorSerializer, 429: ErrorSerializer},
+                   summary="获取接口令牌", auth=[])
     def post(self, request, *args, **kwargs):
-        serializer = self.serializer_class(data=request.data, context={"request": request})
-        if not serializer.is_valid():
+        serializer = TokenRequest(data=request.data)
+        user = None
+        if serializer.is_valid():
+            data = serializer.validated_data
+            user = authenticate(request=request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
             return Response({"code": "invalid_credentials", "message": "用户名或密码不正确"}, status=400)
-        return super().post(request, *args, **kwargs)
+        if user.totp_enabled:
+            if not data.get("otp"):
+                return Response({"code": "otp_required",
+                                 "message": "该账号已启用动态口令:请在 otp 字段中填写身份验证器当前显示的 6 位数字"},
+                                status=400)
+            try:
+                otp.check_code(user, data["otp"])
+            except otp.OtpError as exc:
+                return Response({"code": exc.code, "message": exc.message},
+                                status=429 if exc.code == "otp_locked" else 400)
+        token, key = tokens.issue(user, actor=user)
+        return Response({"token": key, "expires": token.expires.isoformat()})
 
 
 def _login_not_required(patterns):

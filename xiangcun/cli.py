@@ -4,7 +4,8 @@
     xiangcun divisions reconcile --from 2019 --to 2020 [--scope 513201]
     xiangcun divisions stats --scope 513201 --from 2019-10-31 --to 2020-06-30 [--format json]
     xiangcun locate orlib FILE...          (no database needed)
-    xiangcun worker                        (runs background jobs)
+    xiangcun worker                        (runs background jobs; several may run, on several machines)
+    xiangcun serve [--workers N] [--bind ADDR]   (the production web server, gunicorn)
     xiangcun demo                          (loads the demo county)
     xiangcun <any manage.py command>       (migrate, runserver, createsuperuser …)
 """
@@ -19,8 +20,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return locate_main(argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcun.settings")
-    if argv and argv[0] == "worker":
-        argv = ["db_worker", *argv[1:]]
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0

@@ -3,9 +3,9 @@
 Every variable has a safe default for local use (SQLite in ./data, DEBUG off);
 a malformed value stops start-up with a message naming the variable.
 """
-from pathlib import Path
 import os
 import secrets
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -84,20 +84,30 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "js_lib_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
     "xiangcun.core",
     "xiangcun.accounts",
     "xiangcun.divisions",
+    "xiangcun.bodies",
+    "xiangcun.collective",  # before assets: the ledger's demo names collective organisations as owners
     "xiangcun.assets",
     "xiangcun.services",
     "xiangcun.indicators",
     "xiangcun.facilities",
+    "xiangcun.zones",
+    "xiangcun.care",
+    "xiangcun.supervision",
+    "xiangcun.governance",
+    "xiangcun.workbench",  # the top floor: pages and commands that bring the apps together
 ]
 
 MIDDLEWARE = [
+    # outermost: every response, even one made by the middleware below (axes' lock-out, CSRF failure,
+    # error pages, static files), carries our request id and the security headers
+    "xiangcun.core.middleware.SecurityHeadersMiddleware",
+    "xiangcun.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,13 +115,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xiangcun.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # who may use each URL: its module's permissions.URLS (403 otherwise, and for an undeclared URL)
+    "xiangcun.core.access.AccessMiddleware",
     "axes.middleware.AxesMiddleware",
-    "xiangcun.core.middleware.RequestIdMiddleware",
     "xiangcun.core.audit_middleware.AuditContextMiddleware",
-    "xiangcun.core.middleware.SecurityHeadersMiddleware",
+    "xiangcun.core.middleware.BadParameterMiddleware",  # core.params refusals: 400, not 500
 ]
 
 ROOT_URLCONF = "xiangcun.urls"
@@ -133,32 +145,41 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    import dj_database_url
+# SQLite is tuned the same way whether it is the default or named by DATABASE_URL: WAL lets the worker
+# write while the server reads; IMMEDIATE takes the write lock when a transaction begins (a deferred
+# transaction that reads and then writes fails at once with "database is locked" instead of waiting);
+# the busy timeout makes a writer wait for the lock instead of failing.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 
-    try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "xiangcun.sqlite3",
-            "OPTIONS": {
-                "timeout": 20,
-                # WAL lets the worker write while the server reads.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
-    }
+
+def database_config(url: str, data_dir: Path) -> dict:
+    """The default database: `url` (DATABASE_URL) or SQLite in `data_dir`; SQLite always gets SQLITE_OPTIONS."""
+    if url:
+        import dj_database_url
+
+        try:
+            # health checks: after a database restart the next request reconnects instead of failing
+            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": data_dir / "xiangcun.sqlite3"}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASES = {"default": database_config(DATABASE_URL, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -181,12 +202,18 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The TOTP second factor: this many wrong codes in a row lock it for the lock-out minutes (accounts.otp).
+OTP_FAILURE_LIMIT = env_int("XIANGCUN_OTP_FAILURES", 5)
+OTP_LOCKOUT_MINUTES = env_int("XIANGCUN_LOCKOUT_MINUTES", 15)
+# API tokens expire this many days after issue (accounts.tokens).
+TOKEN_DAYS = env_int("XIANGCUN_TOKEN_DAYS", 30)
 # Lock-out is by username only: township offices share one NAT address, and locking the address
 # would lock a whole office out because of one person.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = env_int("XIANGCUN_SESSION_SECONDS", 2 * 3600)
+IMPORT_MAX_ROWS = env_int("XIANGCUN_IMPORT_MAX_ROWS", 20_000)  # rows per Excel import (core/excel.py)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -219,7 +246,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders, no collectstatic needed for `make run`
-MEDIA_ROOT = DATA_DIR / "media"
+# Uploads and generated files: one path shared by every web server and worker (an NFS mount, say).
+MEDIA_ROOT = Path(os.environ.get("XIANGCUN_MEDIA_DIR") or DATA_DIR / "media").resolve()
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -230,6 +258,26 @@ TASKS = {
     }
 }
 
+# Shared state for several web servers: with REDIS_URL the cache (API throttling), the sessions and
+# the login lock-out counters live in Redis; without it, in this process (one machine, SQLite default;
+# lock-outs are then kept in the database, which several processes share).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "xiangcun", "TIMEOUT": 300}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A job worker that has not beaten for this long is taken as dead and its running job failed.
+WORKER_LEASE_SECONDS = env_int("XIANGCUN_WORKER_LEASE", 120)
+
+# Behind a reverse proxy that terminates TLS (deploy/nginx): trust its X-Forwarded-Proto, secure cookies.
+if env_bool("XIANGCUN_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    USE_X_FORWARDED_HOST = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -239,12 +287,13 @@ LOGGING = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "xiangcun.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # signed in, and the URL's declaration in its module's permissions.URLS (core.access)
+    "DEFAULT_PERMISSION_CLASSES": ["xiangcun.core.access.DeclaredPermission"],
     "DEFAULT_PAGINATION_CLASS": "xiangcun.core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "xiangcun.core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "xiangcun.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -255,18 +304,33 @@ SPECTACULAR_SETTINGS = {
     "所有数据按用户的管辖范围过滤,范围外的对象返回 404。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["xiangcun.core.access.DeclaredPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "xiangcun.core.openapi.blank_means_all"],
 }
 
 # Content Security Policy: nothing from outside origins (see core.middleware.SecurityHeadersMiddleware).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
+    # no page embeds frames: an injected <iframe srcdoc> gets nothing, and nothing may frame us
+    "frame-src 'none'; child-src 'none'; worker-src 'self'; frame-ancestors 'none'"
 )
 # Personal data (names of residents, 身份证号, phone numbers) is encrypted at rest with this key.
 PII_KEY = _local_secret("XIANGCUN_PII_KEY", "pii_key", _fernet_key)
+# The audit trail's chain head is signed (HMAC) with this key, which the database never holds, and each
+# new head is appended to a witness file outside the database; `xiangcun audit verify` checks both.
+AUDIT_KEY = _local_secret("XIANGCUN_AUDIT_KEY", "audit_key", lambda: secrets.token_urlsafe(32))
+AUDIT_WITNESS = Path(os.environ.get("XIANGCUN_AUDIT_WITNESS") or DATA_DIR / "audit_witness.log")
+# Optionally also send each witness line to syslog (a socket such as /dev/log, or host:port).
+AUDIT_SYSLOG = os.environ.get("XIANGCUN_AUDIT_SYSLOG", "")
+if AUDIT_SYSLOG:
+    host, _, port = AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (host, int(port)) if host and port.isdigit() else AUDIT_SYSLOG,
+    }
+    LOGGING["loggers"] = {"xiangcun.audit.witness": {"handlers": ["audit_syslog"], "level": "INFO", "propagate": False}}

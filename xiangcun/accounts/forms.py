@@ -18,7 +18,7 @@ class UserForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "role", "department", "jurisdiction", "phone", "is_active"]
+        fields = ["username", "display_name", "role", "body", "jurisdiction", "phone", "is_active"]
         labels = {"username": "用户名", "is_active": "启用"}
         # Django's own help texts would follow the browser's language (LocaleMiddleware): say it in Chinese
         help_texts = {"username": "登录用的账号,最多 150 个字符:字母、数字和 @ . + - _。",
@@ -34,6 +34,10 @@ class UserForm(forms.ModelForm):
         units = Division.objects.visible_to(manager).current().filter(level__lte=5)
         self.fields["jurisdiction"].queryset = units.order_by("path")
         self.fields["jurisdiction"].required = not manager.is_administrator
+        from xiangcun.bodies.models import Body
+
+        self.fields["body"].queryset = Body.objects.visible_to(manager).current().select_related("unit").order_by("unit__path", "name")
+        self.fields["body"].help_text = "县级部门的用户须选所在部门(如财政局),部门的业务权限按它判断"
         if not manager.is_administrator:
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
 
@@ -46,6 +50,11 @@ class UserForm(forms.ModelForm):
         if not self.manager.is_administrator and self.instance.pk and (
                 self.instance.is_administrator or self.instance.is_staff):
             raise forms.ValidationError("系统管理员账号只能由系统管理员修改")
+        body, unit, role = data.get("body"), data.get("jurisdiction"), data.get("role")
+        if role == Role.DEPARTMENT and (body is None or body.kind != "county_department"):
+            self.add_error("body", "角色为县级部门的用户须选择所在的县级部门")
+        if body is not None and unit is not None and not unit.path.startswith(body.unit.path):
+            self.add_error("body", f"所属机构“{body.name}”属于{body.unit.name},不在管辖范围{unit.name}或其上级")
         password = data.get("password")
         if not self.instance.pk and not password:
             self.add_error("password", "新建用户需要设置初始密码")

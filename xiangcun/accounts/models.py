@@ -4,15 +4,9 @@ from django.db import models
 from django.db.models import Q
 
 from xiangcun.core.crypto import EncryptedCharField, mask_phone
+from xiangcun.core.roles import Role
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "系统管理员"
-    REFORM_OFFICE = "reform_office", "县(市)两项改革办"
-    DEPARTMENT = "department", "县级部门"
-    TOWNSHIP = "township", "乡镇工作人员"
-    VILLAGE_AGENT = "village_agent", "村代办员"
-    ANALYST = "analyst", "只读分析员"
+from .tokens import ApiToken  # noqa: F401  (the token model lives with its operations in tokens.py)
 
 
 class User(AbstractUser):
@@ -20,18 +14,55 @@ class User(AbstractUser):
     jurisdiction = models.ForeignKey(
         "divisions.Division", verbose_name="管辖范围", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    department = models.CharField("所属部门", max_length=50, blank=True)
+    body = models.ForeignKey("bodies.Body", verbose_name="所属机构", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="users")
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = EncryptedCharField("手机号", blank=True, default="")
     totp_secret = EncryptedCharField(blank=True, default="")
     totp_enabled = models.BooleanField("已启用动态口令", default=False)
+    # The second factor's guard (see accounts.otp): the last accepted time-step, so a code is accepted
+    # once; wrong codes in a row and the lock they lead to. Written with .update(), never audited.
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    totp_failures = models.PositiveIntegerField(default=0, editable=False)
+    totp_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
 
+    def save(self, *args, **kwargs):
+        """A new password (set_password, from any page, the admin site or a command) revokes the
+        user's API tokens; a hash upgrade on sign-in is not a new password (Django clears _password)."""
+        password_changed = self.pk is not None and getattr(self, "_password", None) is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .tokens import revoke_all
+
+            revoke_all(self, reason="password")
+
     def __str__(self):
         return self.display_name or self.username
+
+    @property
+    def department(self) -> str:
+        """The short name of the county department the user belongs to ("财政", "民政" …), "" for anyone else:
+        what the modules' role rules read (a 财政 department user edits the asset ledger …)."""
+        body = self.body if self.body_id else None
+        return body.short_name if body is not None and body.kind == "county_department" else ""
+
+    @department.setter
+    def department(self, short_name: str) -> None:
+        """Put the user in the county department of that short name in their jurisdiction's county (registered if the
+        county has none yet): how demo logins, tests and `User(department="财政")` name a department."""
+        if not short_name:
+            self.body = None
+            return
+        from xiangcun.bodies import services
+
+        county = services.county_of(self.jurisdiction)
+        if county is None:
+            raise ValueError(f"用户{self.username}没有县级管辖范围,无法确定“{short_name}”是哪个县的部门")
+        self.body = services.department_body(county, short_name)
 
     @property
     def phone_masked(self) -> str:
@@ -40,9 +71,6 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
-
-    def may_manage_users(self) -> bool:
-        return self.is_administrator or self.role == Role.REFORM_OFFICE
 
     @property
     def sees_everything(self) -> bool:
@@ -53,30 +81,6 @@ class User(AbstractUser):
         if self.jurisdiction_id is None:
             return "全部" if self.sees_everything else "未设置"
         return self.jurisdiction.name
-
-    def may_change_divisions(self) -> bool:  # declared for the matrix in divisions/permissions.py
-        return self.is_superuser or self.role in (Role.ADMIN, Role.REFORM_OFFICE) or (
-            self.role == Role.DEPARTMENT and self.department == "民政"
-        )
-
-
-def managed_by(manager):
-    """The users `manager` may see and change on the user-management pages (none for other roles).
-
-    Administrators manage everybody within their scope. The county reform office manages the users
-    whose jurisdiction lies in its own, but never an administrator: not a superuser, not a user
-    with the administrator role or access to the Django admin site (it could otherwise reset their
-    password and sign in as them)."""
-    from xiangcun.core.scoping import scope_q
-
-    qs = User.objects.select_related("jurisdiction")
-    if not manager.may_manage_users():
-        return qs.none()
-    if not manager.sees_everything:
-        qs = qs.filter(scope_q(manager, "jurisdiction__path"))
-    if not manager.is_administrator:
-        qs = qs.exclude(administrators_q())
-    return qs
 
 
 def administrators_q() -> Q:

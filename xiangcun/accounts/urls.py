@@ -14,4 +14,7 @@ urlpatterns = [
     path("users/new/", views.user_edit, name="user_new"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/phone/", views.user_phone, name="user_phone"),
+    path("users/<int:pk>/tokens/revoke/", views.user_tokens_revoke, name="user_tokens_revoke"),
+    path("users/<int:pk>/otp/reset/", views.user_otp_reset, name="user_otp_reset"),
+    path("me/", views.me, name="me"),
 ]

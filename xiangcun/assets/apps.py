@@ -7,18 +7,13 @@ class Config(AppConfig):
     verbose_name = "公有资产"
 
     def ready(self):
-        from django.db.models.signals import post_init, post_save
+        from xiangcun.divisions import follow
 
-        from xiangcun.divisions.models import Division
-
-        from .services import follow_closed_unit, remember_division_path, sync_division_paths
+        from .services import follow_closed_unit, follow_path
 
         register_audit()
-        # keep Asset.holder_path / custodian_path equal to their units' paths when a unit moves
-        post_init.connect(remember_division_path, sender=Division, dispatch_uid="assets:division-paths")
-        post_save.connect(sync_division_paths, sender=Division, dispatch_uid="assets:division-paths")
-        # custody follows mergers: a closed unit's assets pass to its successor
-        post_save.connect(follow_closed_unit, sender=Division, dispatch_uid="assets:custody")
+        # what a merger does to the ledger (the hooks are described in divisions/follow.py)
+        follow.register("assets", path_changed=follow_path, unit_closed=follow_closed_unit)
 
 
 def register_audit():
@@ -43,4 +38,4 @@ def register_audit():
                    url=lambda pk: reverse("assets:campaign", args=[pk]))
     audit.register(Check, path=lambda c: c.asset.custodian.path, title=str,
                    visible=lambda user: Check.objects.filter(asset__in=Asset.objects.visible_to(user)))
-    audit.define_actions(services.EVENTS, services.EVENT_LABELS)
+    audit.define_actions(services.EVENTS, services.EVENT_LABELS, units={"price": "元", "valuation": "元"})

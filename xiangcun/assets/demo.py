@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from xiangcun.accounts.models import Role, User
+from xiangcun.accounts.demo import demo_login
+from xiangcun.accounts.models import Role
 from xiangcun.divisions.models import Division, Level
 
 from . import services
-from .models import Asset, Category, Condition, PublicUse, Route, Status, ValuationMethod
+from .models import Asset, Category, Condition, Nature, PublicUse, Route, Status, ValuationMethod, Venue
 
 NAMES = {
     Category.OFFICE: ["原政府办公楼", "原综合办公楼", "原村委会办公室"],
@@ -29,22 +30,11 @@ NAMES = {
 ROUTES = [Route.PUBLIC_USE, Route.INDUSTRY, Route.SALE, Route.STATE_CAPITAL]
 
 
-def _user(username, role, unit, display, department=""):
-    from xiangcun.core.management.commands.demo import DEMO_PASSWORD
-
-    user, created = User.objects.get_or_create(username=username)
-    if created:
-        user.role, user.jurisdiction, user.display_name, user.department = role, unit, display, department
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    return user
-
-
 def load_module(county: Division, log=print) -> None:
-    caizheng = _user("caizheng", Role.DEPARTMENT, county, f"{county.name}财政局", "财政")
+    caizheng = demo_login("caizheng", Role.DEPARTMENT, county, f"{county.name}财政局", "财政")
     township = Division.objects.filter(parent=county, valid_to__isnull=True, level=Level.TOWNSHIP).order_by("code").first()
     seat = Division.objects.filter(parent=county, name="马尔康镇", valid_to__isnull=True).first() or township
-    staff = _user("mkzhen", Role.TOWNSHIP, seat, f"{seat.name}工作人员")
+    staff = demo_login("mkzhen", Role.TOWNSHIP, seat, f"{seat.name}工作人员")
     if Asset.all_with_deleted.filter(ledger_no__startswith="DEMO-").exists():
         return
     n = _generate(county, caizheng, staff)
@@ -90,12 +80,60 @@ def _generate(county: Division, user, staff) -> int:
             property_cert=f"川(2019)马尔康市不动产权第{rng.randint(1, 9999999):07d}号" if certified and building else "",
             land_cert=f"马国用({rng.randint(1995, 2012)})第{rng.randint(1, 999)}号" if certified and category == Category.LAND else "",
             condition=rng.choice(Condition.values),
+            **_property_rights(holder, category, rng, valued),
         )
+        _by_name(asset, county)
         _advance(asset, rng.choice(statuses), user, rng, today)
         count += 1
     _campaigns(county, user, staff, rng)
     _proposals(staff)
     return count
+
+
+# who owns what (demo): a township's buildings its government, schools the education bureau, clinics the health
+# bureau, 粮站/供销社 property the supply and marketing co-operative, 农机站/兽医站 the agriculture bureau, a village's
+# property its collective economic organisation; about one in twelve left 待核实 for the inventory campaign
+DEPARTMENT_OF = {Category.SCHOOL: "教育", Category.CLINIC: "卫健"}
+
+
+def _property_rights(holder, category, rng, valued) -> dict:
+    from xiangcun.bodies import services as bodies
+    from xiangcun.bodies.models import Body, BodyKind
+    from xiangcun.collective.models import Organisation
+
+    rights = {"valuer": "四川某资产评估有限公司", "valuer_registration": f"川评协备{rng.randint(2015, 2023)}{rng.randint(1, 99):03d}"} \
+        if valued else {}
+    if rng.random() < 0.08:
+        return rights  # 待核实
+    county = bodies.county_of(holder)
+    if category in DEPARTMENT_OF:
+        return {**rights, "nature": Nature.STATE_ADMIN, "owner_body": bodies.department_body(county, DEPARTMENT_OF[category])}
+    if holder.level == Level.VILLAGE:
+        org = (Organisation.objects.filter(affiliations__village=holder, level="village").order_by("established", "pk").first())
+        if org is None:
+            return rights
+        org = org.final_successor()
+        funding = rng.choice(["", "", "poverty", "linkage", "collective"]) if category != Category.VILLAGE_HALL else ""
+        return {**rights, "nature": Nature.COLLECTIVE_VILLAGE, "owner_organisation": org, "funding": funding,
+                "restricted": funding == "poverty" and rng.random() < 0.7}
+    gov = Body.objects.filter(unit=holder, kind=BodyKind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
+    if category == Category.OTHER_BUILDING:
+        return rights  # 粮站、供销社、农机站:set by name in _by_name
+    if gov is None:
+        return rights
+    return {**rights, "nature": Nature.STATE_ADMIN, "owner_body": gov.final_successor()}
+
+
+def _by_name(asset: Asset, county) -> None:
+    """粮站 and 供销社 property belongs to the supply and marketing co-operative (a state enterprise), 农机站 and
+    兽医站 to the agriculture bureau."""
+    from xiangcun.bodies import services as bodies
+
+    for word, short, nature in (("粮站", "供销社", Nature.STATE_ENTERPRISE), ("供销社", "供销社", Nature.STATE_ENTERPRISE),
+                                ("农机站", "农业农村", Nature.STATE_ADMIN), ("兽医站", "农业农村", Nature.STATE_ADMIN)):
+        if word in asset.name and asset.nature == Nature.UNVERIFIED and asset.holder.level == Level.TOWNSHIP:
+            services.update_asset(asset, None, nature=nature, owner_body=bodies.department_body(county, short))
+            return
 
 
 def _advance(asset: Asset, target: str, user, rng, today) -> None:
@@ -121,6 +159,16 @@ def _advance(asset: Asset, target: str, user, rng, today) -> None:
             return
     elif target == Status.REVITALISED and route in (Route.SALE, Route.STATE_CAPITAL):
         route = Route.INDUSTRY
+    if route in (Route.SALE, Route.STATE_CAPITAL):
+        try:
+            services.check_route_allowed(asset, route)
+        except services.AssetError:  # e.g. a collective asset is never 补充国有资本, a village hall never sold
+            if target == Status.DISPOSED:
+                services.transition(asset, "write_off", user, document="马财资〔2023〕8号", reason="危房拆除,残值回收")
+                return
+            route = Route.INDUSTRY if asset.is_building or asset.category == Category.LAND else Route.PUBLIC_USE
+            if not asset.is_building and route == Route.PUBLIC_USE:
+                route = Route.INDUSTRY
     fields = {"route": route, "planned_date": dt.date(2025, rng.randint(1, 12), 1), "responsible_unit": asset.custodian}
     if route == Route.PUBLIC_USE:
         fields["new_use"] = rng.choice(PublicUse.values[:4])
@@ -131,18 +179,28 @@ def _advance(asset: Asset, target: str, user, rng, today) -> None:
                       term_end=start.replace(year=start.year + rng.choice([3, 5, 10])) - dt.timedelta(days=1))
     elif route == Route.SALE:
         fields.update(buyer=rng.choice(["某文旅公司", "某商贸公司", "个人买受人"]),
-                      sale_price=(asset.valuation * Decimal(rng.uniform(0.9, 1.2))).quantize(Decimal("1")))
+                      sale_price=(asset.valuation * Decimal(rng.uniform(0.9, 1.2))).quantize(Decimal("1")),
+                      venue=Venue.RURAL_EXCHANGE if asset.is_collective else Venue.STATE_EXCHANGE,
+                      transaction_ref=f"{'ABNC' if asset.is_collective else 'SCCQ'}-{rng.randint(2021, 2024)}-{rng.randint(1, 999):03d}")
     else:
         fields.update(recipient="马尔康市国有资产投资经营有限公司", transfer_value=asset.valuation)
     plan = services.propose_plan(asset, user, **fields)
+    deliberated = None
+    if asset.is_collective and route in (Route.INDUSTRY, Route.SALE):
+        start = min(fields.get("term_start") or dt.date(2022, 3, 1), today) - dt.timedelta(days=60)
+        steps = dict(zip(("proposed_on", "reviewed_on", "party_meeting_on", "villagers_meeting_on", "resolution_published_on"),
+                         (start + dt.timedelta(days=d) for d in (0, 7, 14, 21, 24))))
+        services.record_deliberation(plan, user, **steps)
+        deliberated = steps["resolution_published_on"]
     services.approve_plan(plan, user, f"马府函〔{rng.randint(2022, 2024)}〕{rng.randint(1, 99)}号")
     if target == Status.PLAN_APPROVED:
         return
     done = fields.get("term_start") or dt.date(rng.randint(2022, 2024), rng.randint(1, 12), 15)
     done = min(done, dt.date.today())
     loss = services.value_loss(plan, fields.get("sale_price"))
+    published = {"result_published_on": min(max(done, deliberated) + dt.timedelta(days=5), today)} if deliberated else {}
     services.complete_plan(plan, user, done, justification="公开挂牌两次流拍,经市政府常务会议同意降价" if loss else "",
-                           outcome_note="已按方案实施")
+                           outcome_note="已按方案实施", **published)
 
 
 def _proposals(staff) -> None:

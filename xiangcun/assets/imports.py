@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from xiangcun.core.excel import Column, Importer, RowError
 from xiangcun.core.validators import halfwidth
 from xiangcun.divisions.models import Level
+from xiangcun.divisions.scoping import OutOfScope
 
 from . import services
-from .models import Asset, Category, Condition, Status, ValuationMethod
+from .models import Asset, Category, Condition, Funding, Nature, Status, ValuationMethod
 
 CERT_FORMS = (
     # 不动产权证书: 川(2019)马尔康市不动产权第0001234号
@@ -76,12 +77,20 @@ class AssetImporter(Importer):
         Column("房产证号", "property_cert", validator=certificate, help="没有证书填“无证”", aliases=("房屋所有权证号",)),
         Column("土地证号", "land_cert", validator=certificate, help="没有证书填“无证”", aliases=("土地使用证号",)),
         Column("现状", "condition", kind="choice", choices=tuple(Condition.choices)),
+        Column("产权性质", "nature", kind="choice", choices=tuple(Nature.choices),
+               help="不能确定的填“待核实”,由清查核实确定,不要猜"),
+        Column("产权单位", "owner", width=100, help="国有资产填机构名称(如马尔康市教育局),集体资产填集体经济组织名称"),
+        Column("形成资金来源", "funding", kind="choice", choices=tuple(Funding.choices)),
+        Column("处置受限", "restricted", kind="bool", help="扶贫项目资产等监管期内不得出售的填“是”"),
+        Column("评估机构", "valuer", width=100),
+        Column("评估机构备案编号", "valuer_registration", width=60),
         Column("状态", "status", kind="choice", choices=IMPORTABLE_STATUSES,
                help="只用于新登记的资产,默认待清查;盘活方案已批、已盘活、已处置须通过盘活方案办理,不能直接导入"),
         Column("状态起始日期", "status_since", kind="date", validator=not_future, help="如闲置起始日期"),
         Column("备注", "note", width=500),
     )
     key = ("ledger_no",)
+    model = Asset
 
     def __init__(self, scope=None, user=None):
         super().__init__(scope)
@@ -93,15 +102,67 @@ class AssetImporter(Importer):
         # Abolished townships and villages are exactly the ones whose old ledgers get imported.
         return self.scope.filter(level__in=(Level.TOWNSHIP, Level.VILLAGE)).order_by("valid_to")
 
+    def _owner(self, name: str):
+        """The body or collective organisation named `name`, among those the user sees (current ones)."""
+        from xiangcun.bodies.models import Body
+        from xiangcun.collective.models import Organisation
+
+        bodies = list(Body.objects.visible_to(self.user).current().filter(name=name)[:2])
+        orgs = list(Organisation.objects.visible_to(self.user).exclude(status="closed").filter(name=name)[:2])
+        if len(bodies) + len(orgs) > 1:
+            raise RowError(f"产权单位“{name}”有重名,请先在机构名录或集体经济组织中区分", "owner")
+        if not bodies and not orgs:
+            raise RowError(f"产权单位“{name}”未登记:请填写机构名录中的机构或已登记的集体经济组织", "owner")
+        return (bodies[0], None) if bodies else (None, orgs[0])
+
     def clean_row(self, values: dict) -> dict:
         for k in ("lon", "lat"):  # stored as floats: compare like with like on re-import
             if values.get(k) is not None:
                 values[k] = float(values[k])
+        owner = (values.get("owner") or "").strip()
+        if owner:
+            values["owner_body"], values["owner_organisation"] = self._owner(owner)
+        else:
+            stored = Asset.all_with_deleted.filter(ledger_no=values.get("ledger_no")).first()
+            values["owner_body"] = stored.owner_body if stored else None
+            values["owner_organisation"] = stored.owner_organisation if stored else None
+        values["nature"] = values.get("nature") or Nature.UNVERIFIED
         try:
             services.validate(values)
         except services.AssetError as exc:
-            raise RowError(str(exc), "valuation_date" if "评估" in str(exc) else None) from None
+            field = "valuation_date" if "评估日期" in str(exc) else ("owner" if "产权" in str(exc) else None)
+            raise RowError(str(exc), field) from None
         return values
+
+    def find_existing(self, values: dict):
+        """The asset with this 资产编号: its blank cells keep their stored values (an update)."""
+        return self.find_existing_many([values])[0]
+
+    def find_existing_many(self, rows):
+        numbers = [values["ledger_no"] for values in rows]
+        assets = {a.ledger_no: a for a in Asset.all_with_deleted.select_related("holder").filter(ledger_no__in=numbers)}
+        visible = set(Asset.objects.visible_to(self.user).filter(pk__in=[a.pk for a in assets.values()])
+                      .values_list("pk", flat=True))
+        out = []
+        for number in numbers:
+            try:
+                out.append(self._checked(assets.get(number), visible))
+            except RowError as exc:
+                out.append(exc)
+        return out
+
+    def _checked(self, asset, visible):
+        if asset is None:
+            return None
+        if asset.is_deleted:
+            raise RowError(f"资产编号 {asset.ledger_no} 已被标记删除,请先恢复或改用新编号", "ledger_no")
+        if asset.pk not in visible:
+            raise RowError(f"资产编号 {asset.ledger_no} 已被其他单位使用", "ledger_no")
+        return asset
+
+    def record_values(self, record) -> dict:
+        # an update changes the ledger fields only: the status moves through the lifecycle
+        return {k: v for k, v in super().record_values(record).items() if k in services.EDITABLE}
 
     def _custodian(self, holder):
         if holder.pk not in self._custodians:
@@ -116,6 +177,9 @@ class AssetImporter(Importer):
             fields[k] = fields.get(k) or ""
         fields["condition"] = fields.get("condition") or Condition.FAIR
         fields["valuation_method"] = fields.get("valuation_method") or ""
+        for k in ("funding", "valuer", "valuer_registration"):
+            fields[k] = fields.get(k) or ""
+        fields["restricted"] = bool(fields.get("restricted"))
         if values["ledger_no"] in self._existing:
             asset = Asset.all_with_deleted.select_related("holder").get(ledger_no=values["ledger_no"])
             if asset.is_deleted:
@@ -124,7 +188,7 @@ class AssetImporter(Importer):
                 raise RowError(f"资产编号 {asset.ledger_no} 已被其他单位使用", "ledger_no")
             try:
                 changed = services.update_asset(asset, self.user, **fields)
-            except services.AssetError as exc:
+            except (services.AssetError, OutOfScope) as exc:
                 raise RowError(str(exc)) from None
             return "updated" if changed else "unchanged"
         status = values.get("status") or Status.PENDING

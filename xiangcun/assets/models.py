@@ -7,9 +7,9 @@ lineage (`services.resolve_custodian`). Both are kept, so the ledger reads "卓�
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
-from xiangcun.core.ledger import LedgerModel, LedgerQuerySet, LiveManager
+from xiangcun.core.ledger import LedgerModel, LiveManager
+from xiangcun.divisions.scoping import ScopedLedgerQuerySet, ScopedQuerySet, scope_paths
 
 
 class Category(models.TextChoices):
@@ -52,17 +52,30 @@ class ValuationMethod(models.TextChoices):
     APPRAISAL = "appraisal", "第三方评估"
 
 
-class AssetQuerySet(LedgerQuerySet):
-    def visible_to(self, user):
-        """The jurisdiction choke point for assets: the holder or the custodian lies in the user's scope."""
-        from xiangcun.core.scoping import scope_paths, scope_q
+class Nature(models.TextChoices):
+    """产权性质: who the asset belongs to in law, distinct from who looks after it."""
+    STATE_ADMIN = "state_admin", "国有-行政事业"
+    STATE_ENTERPRISE = "state_enterprise", "国有-国有企业"
+    COLLECTIVE_VILLAGE = "collective_village", "集体-村级"
+    COLLECTIVE_GROUP = "collective_group", "集体-组级"
+    UNVERIFIED = "unverified", "待核实"
 
-        if scope_paths(user) is None:
-            return self
-        return self.filter(scope_q(user, "holder_path") | scope_q(user, "custodian_path"))
+
+STATE_NATURES = (Nature.STATE_ADMIN, Nature.STATE_ENTERPRISE)
+COLLECTIVE_NATURES = (Nature.COLLECTIVE_VILLAGE, Nature.COLLECTIVE_GROUP)
 
 
-class AssetManager(LiveManager.from_queryset(AssetQuerySet)):
+class Funding(models.TextChoices):
+    """The fiscal or poverty-alleviation funding that formed an asset (it restricts what may be done with it)."""
+    POVERTY = "poverty", "扶贫项目资产"
+    LINKAGE = "linkage", "财政衔接资金"
+    FISCAL = "fiscal", "一般财政资金"
+    COLLECTIVE = "collective", "集体自有资金"
+    DONATION = "donation", "社会捐赠"
+    OTHER = "other", "其他"
+
+
+class AssetManager(LiveManager.from_queryset(ScopedLedgerQuerySet)):
     pass
 
 
@@ -77,7 +90,8 @@ class Asset(LedgerModel):
     # The holder's and the custodian's current division paths, copied here so that scoping and
     # statistics are index range scans on the ledger itself, not ORs across two joins. save() sets
     # them; a division whose path changes (隶属变更, or a unit moved under a merger's successor)
-    # updates them through `sync_division_paths` (connected in apps.py). Not audited: derived data.
+    # updates them through the follow-hook `services.follow_path` (see divisions/follow.py). Not
+    # audited: derived data.
     holder_path = models.CharField(max_length=120, db_index=True, editable=False, default="")
     custodian_path = models.CharField(max_length=120, db_index=True, editable=False, default="")
     address = models.CharField("坐落地址", max_length=200, blank=True)
@@ -94,13 +108,25 @@ class Asset(LedgerModel):
     property_cert = models.CharField("房产证号", max_length=60, blank=True)
     land_cert = models.CharField("土地证号", max_length=60, blank=True)
     condition = models.CharField("现状", max_length=20, choices=Condition.choices, default=Condition.FAIR)
+    # property rights (产权): nature and owner, distinct from the custodian; 待核实 until a person checks it
+    nature = models.CharField("产权性质", max_length=20, choices=Nature.choices, default=Nature.UNVERIFIED, db_index=True)
+    owner_body = models.ForeignKey("bodies.Body", verbose_name="产权单位(机构)", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="owned_assets")
+    owner_organisation = models.ForeignKey("collective.Organisation", verbose_name="产权单位(集体经济组织)", null=True,
+                                           blank=True, on_delete=models.PROTECT, related_name="owned_assets")
+    funding = models.CharField("形成资金来源", max_length=20, choices=Funding.choices, blank=True)
+    restricted = models.BooleanField("处置受限", default=False,
+                                     help_text="扶贫项目资产等在监管期内不得出售、抵押(只能出租或改作公益用途)")
+    valuer = models.CharField("评估机构", max_length=100, blank=True)
+    valuer_registration = models.CharField("评估机构备案编号", max_length=60, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     status_since = models.DateField("状态起始日期", null=True, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssetManager()
-    all_with_deleted = models.Manager.from_queryset(AssetQuerySet)()
+    all_with_deleted = models.Manager.from_queryset(ScopedLedgerQuerySet)()
+    scope_fields = ("holder_path", "custodian_path")  # seen where it was held and where it is looked after
 
     division_field = "custodian"
 
@@ -112,6 +138,14 @@ class Asset(LedgerModel):
             models.Index(fields=["status", "category"], name="asset_status_category"),
             models.Index(fields=["custodian", "status"], name="asset_custodian_status"),
             models.Index(fields=["status", "status_since"], name="asset_status_since"),  # long idle
+        ]
+        constraints = [
+            # exactly one owner (a body or a collective organisation) unless the nature is still to be verified
+            models.CheckConstraint(
+                condition=models.Q(nature="unverified")
+                | models.Q(owner_body__isnull=False, owner_organisation__isnull=True)
+                | models.Q(owner_body__isnull=True, owner_organisation__isnull=False),
+                name="asset_one_owner_unless_unverified"),
         ]
 
     def __str__(self):
@@ -129,17 +163,24 @@ class Asset(LedgerModel):
         super().save(*args, **kwargs)
 
     @property
+    def owner(self):
+        return self.owner_body or self.owner_organisation
+
+    @property
+    def is_state(self) -> bool:
+        return self.nature in STATE_NATURES
+
+    @property
+    def is_collective(self) -> bool:
+        return self.nature in COLLECTIVE_NATURES
+
+    @property
     def is_building(self) -> bool:
         return self.category in BUILDINGS
 
     @property
     def custody_moved(self) -> bool:
         return self.holder_id != self.custodian_id
-
-    @property
-    def certificate_text(self) -> str:
-        parts = [p for p in (self.property_cert, self.land_cert) if p]
-        return ";".join(parts) if parts else "无证"
 
 
 def attachment_path(instance, filename):
@@ -174,17 +215,13 @@ class Attachment(models.Model):
 
 # --- inventory campaigns (清查核实) ------------------------------------------------------------------
 
-class CampaignQuerySet(models.QuerySet):
+class CampaignQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """Campaigns whose scope lies in the user's scope, or that cover the user's own jurisdiction."""
-        from xiangcun.core.scoping import scope_paths, scope_q
-
-        if scope_paths(user) is None:
-            return self
-        q = scope_q(user, "scope__path")
-        if user.jurisdiction_id:
-            q |= Q(scope_id__in=user.jurisdiction.depth_ids)
-        return self.filter(q)
+        """Campaigns whose scope lies in the user's scope, and those that cover the user's own jurisdiction
+        (a county's campaign is its townships' work too)."""
+        if scope_paths(user) is None or not user.jurisdiction_id:
+            return super().visible_to(user)
+        return super().visible_to(user) | self.filter(scope_id__in=user.jurisdiction.depth_ids)
 
 
 class Campaign(models.Model):
@@ -202,6 +239,7 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CampaignQuerySet.as_manager()
+    scope_fields = ("scope__path",)
 
     class Meta:
         verbose_name = "清查核实"
@@ -260,6 +298,12 @@ class PublicUse(models.TextChoices):
     OTHER = "other", "其他公益用途"
 
 
+class Venue(models.TextChoices):
+    STATE_EXCHANGE = "state_exchange", "产权交易机构公开进场交易"
+    RURAL_EXCHANGE = "rural_exchange", "农村产权交易平台"
+    AGREEMENT = "agreement", "协议方式"
+
+
 class PlanStatus(models.TextChoices):
     PROPOSED = "proposed", "待审批"
     APPROVED = "approved", "已批准"
@@ -268,9 +312,10 @@ class PlanStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤销"
 
 
-class PlanQuerySet(models.QuerySet):
+class PlanQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        return self.filter(asset__in=Asset.objects.visible_to(user))
+        """Plans of the user's assets; a deleted asset's plans are gone with it (as from the ledger)."""
+        return super().visible_to(user).filter(asset__is_deleted=False)
 
 
 class Plan(models.Model):
@@ -297,6 +342,17 @@ class Plan(models.Model):
                                          on_delete=models.PROTECT, related_name="+")
     description = models.CharField("方案说明", max_length=500, blank=True)
     justification = models.CharField("低于评估价或特殊情况说明", max_length=500, blank=True)
+    # how a lease or disposal was decided and carried out, by the asset's nature (services.check_procedure)
+    approving_body = models.ForeignKey("bodies.Body", verbose_name="审批机构", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    venue = models.CharField("交易方式", max_length=20, choices=Venue.choices, blank=True)
+    transaction_ref = models.CharField("挂牌/成交编号", max_length=60, blank=True)
+    proposed_on = models.DateField("四议:党组织提议", null=True, blank=True)
+    reviewed_on = models.DateField("四议:两委会议商议", null=True, blank=True)
+    party_meeting_on = models.DateField("四议:党员大会审议", null=True, blank=True)
+    villagers_meeting_on = models.DateField("四议:村民(代表)会议决议", null=True, blank=True)
+    resolution_published_on = models.DateField("两公开:决议公开", null=True, blank=True)
+    result_published_on = models.DateField("两公开:实施结果公开", null=True, blank=True)
     outcome_date = models.DateField("实施日期", null=True, blank=True)
     outcome_note = models.CharField("实施情况", max_length=500, blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", null=True,
@@ -307,6 +363,7 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
+    scope_fields = ("asset__holder_path", "asset__custodian_path")
 
     class Meta:
         verbose_name = "盘活方案"

@@ -16,11 +16,27 @@ from django.db.models import Q
 from django.utils import timezone
 
 from xiangcun.core import audit
-from xiangcun.divisions.models import Division, Level, path_range
+from xiangcun.divisions import follow
+from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import ensure_in_scope, subtree_q
 from xiangcun.divisions.services import successors_on
 
 from .models import (
-    BUILDINGS, Asset, Campaign, Check, CheckResult, Plan, PlanStatus, PublicUse, Route, Status,
+    BUILDINGS,
+    COLLECTIVE_NATURES,
+    STATE_NATURES,
+    Asset,
+    Campaign,
+    Category,
+    Check,
+    CheckResult,
+    Nature,
+    Plan,
+    PlanStatus,
+    PublicUse,
+    Route,
+    Status,
+    Venue,
 )
 
 
@@ -28,44 +44,17 @@ class AssetError(Exception):
     """A refused operation on an asset; the message is Chinese and says what to do."""
 
 
-# --- who may do what (declared for the matrix in permissions.py) ----------------------------------
+class UncheckedConfirmation(AssetError):
+    """Signing off with unchecked assets needs the signer to confirm that count (it may have changed)."""
 
-LEDGER_DEPARTMENTS = ("财政", "国资")
-
-
-def may_edit_ledger(user) -> bool:
-    """财政/国资 department staff, the reform office and administrators change the ledger."""
-    from xiangcun.accounts.models import Role
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_administrator or user.role == Role.REFORM_OFFICE or (
-        user.role == Role.DEPARTMENT and user.department in LEDGER_DEPARTMENTS)
-
-
-def may_check(user) -> bool:
-    """Township staff check the assets of their township in campaigns (and may propose plans)."""
-    from xiangcun.accounts.models import Role
-
-    return may_edit_ledger(user) or (getattr(user, "is_authenticated", False) and user.role == Role.TOWNSHIP)
-
-
-may_propose = may_check
+    def __init__(self, unchecked: int):
+        super().__init__(f"还有{unchecked}项资产未核实,确认签收?")
+        self.unchecked = unchecked
 
 
 def _require(ok: bool, message: str):
     if not ok:
         raise AssetError(message)
-
-
-def _in_scope(user, *units) -> None:
-    """A write must leave the record inside the user's jurisdiction."""
-    if user is None:
-        return
-    visible = Division.objects.visible_to(user)
-    for unit in units:
-        if unit is not None and not visible.filter(pk=unit.pk).exists():
-            raise AssetError(f"{unit.name}不在您的管辖范围内")
 
 
 # --- custody through mergers -------------------------------------------------------------------------
@@ -88,7 +77,7 @@ def refresh_custody(assets, user=None, when: dt.date | None = None) -> int:
     Each move is saved (audited) and logged as "asset.custody"."""
     when = when or dt.date.today()
     cache: dict[int, Division] = {}
-    moved = 0
+    moved_ids: list[int] = []
     with transaction.atomic():
         for asset in assets.select_related("holder", "custodian").iterator(chunk_size=2000):
             if asset.holder_id not in cache:
@@ -101,40 +90,26 @@ def refresh_custody(assets, user=None, when: dt.date | None = None) -> int:
             with audit.as_action("asset.custody", data={"from": before, "to": target.name,
                                                         "holder": asset.holder.name}, actor=user):
                 asset.save(update_fields=["custodian"])
-            moved += 1
-    return moved
+            moved_ids.append(asset.pk)
+        leases_moved(moved_ids)  # the rent of their leases follows the custody
+    return len(moved_ids)
 
 
-def remember_division_path(sender, instance, **kwargs) -> None:
-    """post_init of Division: note the path as loaded (not if deferred), so a save knows whether it moved."""
-    instance._asset_path_was = instance.__dict__.get("path")
-
-
-def sync_division_paths(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:
-    """post_save of Division: copy a unit's new path onto the assets it holds or looks after.
-
-    A path changes when a unit (and everything under it) is transferred, including the lower units a
-    merger or split moves under the successor; `divisions.services._reparent` saves each of them, so
-    every asset's `holder_path` / `custodian_path` follows. Saves that leave the path alone (renames,
-    closing a unit) and a new unit getting its first path cost no query. A derived copy, so a plain
-    `.update()`, not an audited save (the registry change itself is the audited event)."""
-    was = getattr(instance, "_asset_path_was", None)
-    instance._asset_path_was = instance.path
-    if raw or created or was == "" or was == instance.path:
-        return
+def follow_path(unit: Division, old_path: str, new_path: str) -> None:
+    """Follow-hook path_changed: copy a unit's new path onto the assets it holds or looks after (deleted
+    ones too), so scoping and statistics, which read `holder_path` / `custodian_path`, follow it."""
     for field in ("holder", "custodian"):
-        (Asset.all_with_deleted.filter(**{f"{field}_id": instance.pk}).exclude(**{f"{field}_path": instance.path})
-         .update(**{f"{field}_path": instance.path}))
+        follow.retarget_paths(Asset.all_with_deleted, field, f"{field}_path", unit, new_path)
 
 
-def follow_closed_unit(sender, instance, created=False, raw=False, **kwargs) -> None:
-    """post_save of Division: when a unit closes (merged, split, abolished) on or before today, the assets
+def follow_closed_unit(unit: Division, when: dt.date) -> None:
+    """Follow-hook unit_closed: when a unit closes (merged, split, abolished) on or before today, the assets
     it looked after pass to its successor at once, inside the registry change's transaction. A closing
     dated in the future waits: the ledger page's 按区划沿革重新确定管护单位 button (refresh_custody) moves them
     once it takes effect."""
-    if raw or created or instance.valid_to is None or instance.valid_to > dt.date.today():
+    if when > dt.date.today():
         return
-    refresh_custody(Asset.objects.filter(custodian_id=instance.pk))
+    refresh_custody(Asset.objects.filter(custodian_id=unit.pk))
 
 
 def custody_text(asset: Asset) -> str:
@@ -148,7 +123,8 @@ def custody_text(asset: Asset) -> str:
 
 EDITABLE = ("name", "category", "holder", "address", "lon", "lat", "floor_area", "land_area", "built_year",
             "acquired_on", "book_value", "valuation", "valuation_date", "valuation_method", "property_cert",
-            "land_cert", "condition", "note")
+            "land_cert", "condition", "note", "nature", "owner_body", "owner_organisation", "funding", "restricted",
+            "valuer", "valuer_registration")
 
 
 def validate(values: dict) -> None:
@@ -170,13 +146,122 @@ def validate(values: dict) -> None:
         raise AssetError("填写评估价值时须填写评估日期")
     if (values.get("lon") is None) != (values.get("lat") is None):
         raise AssetError("经度和纬度须同时填写")
+    validate_ownership(values)
+
+
+# --- property rights ---------------------------------------------------------------------------------
+
+def validate_ownership(values: dict) -> None:
+    """产权性质 and owner agree: a state asset is owned by a body (a department, a township government, a state
+    company's sponsor), a collective one by a collective economic organisation (组级 by a 组级 one); an asset
+    still 待核实 may name the owner it is thought to have, but not two."""
+    nature = values.get("nature") or Nature.UNVERIFIED
+    body, org = values.get("owner_body"), values.get("owner_organisation")
+    if body is not None and org is not None:
+        raise AssetError("产权单位只能是一个:机构或集体经济组织,不能同时填写")
+    if nature in STATE_NATURES and body is None:
+        raise AssetError(f"产权性质为{Nature(nature).label}的资产须填写产权单位(机构),不能是集体经济组织")
+    if nature in COLLECTIVE_NATURES:
+        if org is None:
+            raise AssetError(f"产权性质为{Nature(nature).label}的资产须填写产权单位(集体经济组织)")
+        if nature == Nature.COLLECTIVE_GROUP and org.level != "group":
+            raise AssetError(f"组级集体资产的产权单位应为组级集体经济组织,“{org.name}”是村级组织")
+        if nature == Nature.COLLECTIVE_VILLAGE and org.level != "village":
+            raise AssetError(f"村级集体资产的产权单位应为村级集体经济组织,“{org.name}”是组级组织")
+    if values.get("valuer_registration") and not values.get("valuer"):
+        raise AssetError("填写评估机构备案编号时须填写评估机构名称")
+
+
+def ownership_text(asset: Asset) -> str:
+    """"集体-村级,产权属党坝村股份经济合作社" (or 待核实)."""
+    if asset.nature == Nature.UNVERIFIED:
+        return "产权性质待核实" + (f"(拟属{asset.owner.name})" if asset.owner else "")
+    return f"{asset.get_nature_display()},产权属{asset.owner.name}" if asset.owner else asset.get_nature_display()
+
+
+# 单项价值达到此数的国有资产处置由县级财政(国资)部门审批,以下由产权单位的主管机构审批
+STATE_APPROVAL_LIMIT = Decimal("500000")
+
+
+def approving_authority(asset: Asset):
+    """The body with authority to approve disposing of a state asset of this value: the county's 财政 (国资)
+    department at or above STATE_APPROVAL_LIMIT (valuation, else book value); below it the owner's supervising
+    body — a township office's government, a county department itself."""
+    from xiangcun.bodies import services as bodies
+
+    owner = asset.owner_body
+    if owner is None:
+        return None
+    value = asset.valuation if asset.valuation is not None else (asset.book_value or Decimal(0))
+    if value >= STATE_APPROVAL_LIMIT:
+        county = bodies.county_of(owner.unit) or bodies.county_of(asset.holder)
+        if county is not None:
+            return bodies.department_body(county, "国资", create=False) or bodies.department_body(county, "财政")
+    while owner.parent_id and owner.kind in ("township_office", "township_institution"):
+        owner = owner.parent
+    return owner.final_successor()
+
+
+SALE_FORBIDDEN = {Category.VILLAGE_HALL: "村级活动场所是村级组织办公和服务群众的场所,不得出售"}
+DELIBERATION = (("proposed_on", "党组织提议"), ("reviewed_on", "两委会议商议"), ("party_meeting_on", "党员大会审议"),
+                ("villagers_meeting_on", "村民(代表)会议决议"), ("resolution_published_on", "决议公开"))
+
+
+def check_route_allowed(asset: Asset, route: str) -> None:
+    """Refuse a route the asset's property rights do not allow, saying why."""
+    if route == Route.STATE_CAPITAL:
+        _require(asset.nature != Nature.UNVERIFIED, "该资产产权性质待核实:须先核实产权性质和产权单位,才能补充国有资本")
+        _require(asset.is_state, f"补充国有资本只适用于国有资产;该资产为{asset.get_nature_display()},"
+                                 "集体资产不得补充国有资本")
+    if route == Route.SALE:
+        _require(asset.nature != Nature.UNVERIFIED, "该资产产权性质待核实:须先核实产权性质和产权单位,才能出售")
+        _require(asset.category not in SALE_FORBIDDEN, SALE_FORBIDDEN.get(asset.category, ""))
+        _require(not asset.restricted, f"该资产由{asset.get_funding_display() or '受限资金'}形成,处置受限,不得出售"
+                                       "(可出租或改作公益用途)")
+
+
+def missing_deliberation(plan: Plan) -> list[str]:
+    """The steps of 四议两公开 (before the decision) a collective asset's plan has not recorded yet."""
+    return [label for name, label in DELIBERATION if getattr(plan, name) is None]
+
+
+@transaction.atomic
+def record_deliberation(plan: Plan, user, **dates) -> Plan:
+    """Record the dates of 四议两公开 for a collective asset's lease or disposal (党组织提议, 两委会议商议, 党员大会
+    审议, 村民(代表)会议决议, 决议公开; 实施结果公开 comes with the outcome). They must follow in that order and
+    not lie in the future."""
+    plan = Plan.objects.select_for_update().select_related("asset").get(pk=plan.pk)
+    _require(plan.status in (PlanStatus.PROPOSED, PlanStatus.APPROVED), "只能为待审批或已批准的方案登记四议两公开")
+    ensure_in_scope(user, plan.asset.custodian)
+    for name, _ in DELIBERATION:
+        if dates.get(name) is not None:
+            setattr(plan, name, dates[name])
+    _check_deliberation_order(plan)
+    plan.save()
+    audit.log_event(plan.asset, "plan.deliberation", {"route": plan.get_route_display(),
+                                                      "steps": "、".join(f"{label}{getattr(plan, name)}" for name, label in DELIBERATION
+                                                                        if getattr(plan, name))}, actor=user)
+    return plan
+
+
+def _check_deliberation_order(plan: Plan) -> None:
+    today = dt.date.today()
+    previous = None
+    for name, label in DELIBERATION + (("result_published_on", "实施结果公开"),):
+        value = getattr(plan, name)
+        if value is None:
+            continue
+        _require(value <= today, f"{label}日期 {value} 晚于今天")
+        if previous is not None:
+            _require(value >= previous[1], f"{label}({value})不能早于{previous[0]}({previous[1]})")
+        previous = (label, value)
 
 
 @transaction.atomic
 def create_asset(user, ledger_no: str, **values) -> Asset:
     """A new ledger entry (状态 待清查); the custodian is resolved from the holder."""
     holder = values["holder"]
-    _in_scope(user, holder)
+    ensure_in_scope(user, holder)
     validate(values)
     if Asset.all_with_deleted.filter(ledger_no=ledger_no).exists():
         raise AssetError(f"资产编号 {ledger_no} 已存在")
@@ -195,12 +280,13 @@ def update_asset(asset: Asset, user, **values) -> bool:
     if merged == current:
         return False
     if merged["holder"] != current["holder"]:
-        _in_scope(user, merged["holder"])
+        ensure_in_scope(user, merged["holder"])
         asset.custodian = resolve_custodian(merged["holder"])
     for k, v in merged.items():
         setattr(asset, k, v)
     asset.save()
-    _in_scope(user, asset.custodian)
+    ensure_in_scope(user, asset.custodian)
+    leases_moved([asset.pk])  # a new holder (and so keeper) takes its leases' rent along
     return True
 
 
@@ -229,12 +315,12 @@ EVENTS = {
     "asset.write_off": "资产报废核销", "asset.approve_plan": "批准盘活方案", "asset.revitalise": "资产已盘活",
     "asset.dispose": "资产已处置", "asset.cancel_plan": "撤销盘活方案", "asset.custody": "资产管护单位变更",
     "plan.propose": "提出盘活方案", "plan.reject": "驳回盘活方案", "campaign.open": "发起清查核实",
-    "campaign.check": "核实资产", "campaign.close": "清查核实结束签发",
+    "campaign.check": "核实资产", "campaign.close": "清查核实结束签发", "plan.deliberation": "登记四议两公开",
 }
 EVENT_LABELS = {"from": "原状态/单位", "to": "新状态/单位", "holder": "原权属单位", "document": "批复文号",
                 "justification": "说明理由", "route": "盘活途径", "price": "价格", "valuation": "评估价值",
                 "result": "核实结果", "campaign": "清查", "summary": "结论", "unchecked": "未核实数",
-                "discrepancies": "差异数"}
+                "discrepancies": "差异数", "steps": "程序"}
 
 
 def _move(asset: Asset, target: str, action: str, user, when: dt.date | None = None, **data) -> None:
@@ -285,7 +371,7 @@ ROUTE_FIELDS = {
 }
 PLAN_FIELDS = ("route", "new_use", "lessee", "annual_rent", "term_start", "term_end", "buyer", "sale_price",
                "recipient", "transfer_value", "planned_date", "approval_document", "responsible_unit",
-               "description")
+               "description", "venue", "transaction_ref", "result_published_on")
 
 
 def _check_plan_fields(values: dict) -> None:
@@ -309,20 +395,36 @@ def propose_plan(asset: Asset, user, **values) -> Plan:
     _require(not asset.plans.filter(status__in=[PlanStatus.PROPOSED, PlanStatus.APPROVED]).exists(),
              "该资产已有待审批或已批准的盘活方案")
     _check_plan_fields(values)
-    _in_scope(user, values.get("responsible_unit"))
+    check_route_allowed(asset, values["route"])
+    ensure_in_scope(user, values.get("responsible_unit"))
     plan = Plan.objects.create(asset=asset, proposed_by=user, **{k: v for k, v in values.items() if k in PLAN_FIELDS})
     audit.log_event(asset, "plan.propose", {"route": plan.get_route_display(), "to": plan.headline}, actor=user)
     return plan
 
 
 @transaction.atomic
-def approve_plan(plan: Plan, user, approval_document: str = "") -> Plan:
-    """Approve a proposed plan with its approval document; the asset becomes 盘活方案已批."""
+def approve_plan(plan: Plan, user, approval_document: str = "", approving_body=None) -> Plan:
+    """Approve a proposed plan with its approval document; the asset becomes 盘活方案已批. A state asset's sale or
+    transfer is approved by the body with authority for its value (recorded; another body is refused); a
+    collective asset's lease or sale needs 四议两公开 recorded up to the resolution's publication first."""
     plan = Plan.objects.select_for_update().select_related("asset").get(pk=plan.pk)
     _require(plan.status == PlanStatus.PROPOSED, f"该方案{plan.get_status_display()},不能再审批")
     document = (approval_document or plan.approval_document or "").strip()
     _require(document, "批准盘活方案必须填写批复文号")
     _require(plan.asset.status == Status.IDLE, "资产已不是闲置状态,不能批准该方案")
+    asset = plan.asset
+    check_route_allowed(asset, plan.route)
+    if asset.is_state and plan.route in (Route.SALE, Route.STATE_CAPITAL):
+        authority = approving_authority(asset)
+        if approving_body is not None and authority is not None and approving_body.pk != authority.pk:
+            value = asset.valuation if asset.valuation is not None else asset.book_value
+            raise AssetError(f"价值 {value or 0:,.2f} 元的国有资产处置须由{authority.name}审批,{approving_body.name}无此权限")
+        plan.approving_body = authority
+    elif approving_body is not None:
+        plan.approving_body = approving_body
+    if asset.is_collective and plan.route in (Route.INDUSTRY, Route.SALE):
+        missing = missing_deliberation(plan)
+        _require(not missing, f"集体资产{plan.get_route_display()}须先履行“四议两公开”程序,尚未登记:{'、'.join(missing)}")
     plan.status, plan.approval_document = PlanStatus.APPROVED, document
     plan.decided_by, plan.decided_at = user, timezone.now()
     plan.save()
@@ -355,6 +457,27 @@ def cancel_plan(plan: Plan, user, reason: str) -> Plan:
     return plan
 
 
+def check_procedure(plan: Plan, outcome_date: dt.date) -> None:
+    """How a sale or lease is carried out, by the asset's nature: a state asset is sold by open transaction at an
+    产权交易机构 on an appraisal by a registered valuer; a collective asset is transferred on the 农村产权交易
+    platform, and its lease or sale publishes its result (the second 公开) once carried out."""
+    asset = plan.asset
+    if plan.route == Route.SALE and asset.is_state:
+        _require(plan.venue == Venue.STATE_EXCHANGE and plan.transaction_ref,
+                 "国有资产出售须在产权交易机构公开进场交易:请填写交易方式和挂牌/成交编号")
+        _require(asset.valuation is not None and asset.valuer and asset.valuer_registration,
+                 "国有资产出售须由备案的评估机构评估:请在资产台账中填写评估价值、评估机构和评估机构备案编号")
+    if plan.route == Route.SALE and asset.is_collective:
+        _require(plan.venue == Venue.RURAL_EXCHANGE and plan.transaction_ref,
+                 "集体资产转让须通过农村产权交易平台:请填写交易方式和挂牌/成交编号")
+    if asset.is_collective and plan.route in (Route.INDUSTRY, Route.SALE):
+        missing = missing_deliberation(plan)
+        _require(not missing, f"集体资产{plan.get_route_display()}须先履行“四议两公开”程序,尚未登记:{'、'.join(missing)}")
+        _require(plan.result_published_on is not None, "集体资产出租、出售实施后须公开实施结果:请填写实施结果公开日期")
+        _require(plan.result_published_on >= outcome_date, "实施结果公开日期不能早于实施日期")
+        _check_deliberation_order(plan)
+
+
 def value_loss(plan: Plan, price: Decimal | None) -> Decimal | None:
     """How far below the asset's valuation a sale or transfer goes (None when not below or unknown)."""
     valuation = plan.asset.valuation
@@ -378,6 +501,7 @@ def complete_plan(plan: Plan, user, outcome_date: dt.date, justification: str = 
         if k in PLAN_FIELDS and v not in (None, ""):
             setattr(plan, k, v)
     _check_plan_fields({k: getattr(plan, k) for k in PLAN_FIELDS})
+    check_procedure(plan, outcome_date)
     justification = (justification or "").strip()
     data = {"route": plan.get_route_display(), "document": plan.approval_document}
     if plan.route in (Route.SALE, Route.STATE_CAPITAL):
@@ -399,6 +523,7 @@ def complete_plan(plan: Plan, user, outcome_date: dt.date, justification: str = 
     plan.outcome_note = (outcome_note or "")[:500]
     plan.save()
     _move(plan.asset, target, action, user, outcome_date, **data)
+    lease_carried_out(plan)
     return plan
 
 
@@ -407,7 +532,7 @@ def complete_plan(plan: Plan, user, outcome_date: dt.date, justification: str = 
 @transaction.atomic
 def open_campaign(user, name: str, scope: Division, as_of: dt.date, deadline: dt.date | None = None) -> Campaign:
     _require((name or "").strip(), "请填写清查名称")
-    _in_scope(user, scope)
+    ensure_in_scope(user, scope)
     _require(scope.valid_to is None, f"{scope.name}已撤并,请选择现有单位作为清查范围")
     campaign = Campaign.objects.create(name=name.strip(), scope=scope, as_of=as_of, deadline=deadline, created_by=user)
     audit.log_event(campaign, "campaign.open", {"to": scope.name}, path=scope.path, actor=user)
@@ -416,7 +541,7 @@ def open_campaign(user, name: str, scope: Division, as_of: dt.date, deadline: dt
 
 def campaign_assets(campaign: Campaign):
     """Assets the campaign covers: held or kept by a unit under its scope, not yet disposed."""
-    where = path_range(campaign.scope.path, "custodian_path") | path_range(campaign.scope.path, "holder_path")
+    where = subtree_q(campaign.scope.path, "custodian_path") | subtree_q(campaign.scope.path, "holder_path")
     return Asset.objects.filter(where).exclude(status=Status.DISPOSED)
 
 
@@ -468,8 +593,10 @@ def campaign_progress(campaign: Campaign, assets=None) -> CampaignProgress:
 
 
 @transaction.atomic
-def close_campaign(campaign: Campaign, user, summary: str) -> Campaign:
-    """Sign off the campaign with a written summary; the counts at sign-off are logged with it."""
+def close_campaign(campaign: Campaign, user, summary: str, confirm_unchecked: int | None = None) -> Campaign:
+    """Sign off the campaign with a written summary; the counts at sign-off are logged with it.
+    A person signing in the browser passes `confirm_unchecked`, the unchecked count they were shown:
+    unless it is today's count, UncheckedConfirmation asks them (again) to confirm."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require(not campaign.closed, "该清查已结束签发")
     _require((summary or "").strip(), "结束清查须填写清查结论")
@@ -477,6 +604,8 @@ def close_campaign(campaign: Campaign, user, summary: str) -> Campaign:
     if progress.checked < progress.total:
         _require(len(summary.strip()) >= 10,
                  f"尚有 {progress.total - progress.checked} 项资产未核实:请在结论中说明原因后再签发")
+        if confirm_unchecked is not None and confirm_unchecked != progress.total - progress.checked:
+            raise UncheckedConfirmation(progress.total - progress.checked)
     campaign.closed, campaign.summary = True, summary.strip()
     campaign.signed_off_by, campaign.signed_off_at = user, timezone.now()
     campaign.save()
@@ -512,7 +641,7 @@ def idle_buildings(scope_unit: Division | None = None, user=None) -> list[IdleBu
     Plain data: category, location, floor area and status. Pass `user` to restrict to their jurisdiction."""
     qs = Asset.objects.filter(category__in=BUILDINGS, status=Status.IDLE).select_related("custodian")
     if scope_unit is not None:
-        qs = qs.filter(path_range(scope_unit.path, "custodian_path") | path_range(scope_unit.path, "holder_path"))
+        qs = qs.filter(subtree_q(scope_unit.path, "custodian_path") | subtree_q(scope_unit.path, "holder_path"))
     if user is not None:
         qs = qs & Asset.objects.visible_to(user)
     return [IdleBuilding(a.pk, a.ledger_no, a.name, a.category, a.get_category_display(), a.custodian_id,
@@ -521,12 +650,22 @@ def idle_buildings(scope_unit: Division | None = None, user=None) -> list[IdleBu
             for a in qs.order_by("ledger_no")]
 
 
-def lease_income(year: int, villages=None) -> dict[int, Decimal]:
-    """Rent the village collectives earn in `year` from leased assets, by village id — for the collective
-    economy indicators. A lease is a carried-out 支持产业发展 plan with an annual rent on an asset a village
-    held; its rent counts for the days of its term inside the year (an open-ended term runs on) and goes
-    to the village that looked after the asset that year: the holder itself, or, once it merged, the
-    village that took it over. `villages` (ids) restricts the answer."""
+@dataclass(frozen=True)
+class LeaseShare:
+    """One lease's rent falling in a year: the asset, its holder, the village that kept it, its owner on record."""
+
+    plan_id: int
+    asset_id: int
+    holder_id: int
+    village_id: int
+    owner_organisation_id: int | None
+    nature: str
+    amount: Decimal
+
+
+def lease_shares(year: int, villages=None) -> list[LeaseShare]:
+    """The rent of each lease in `year` (see `lease_income`), one row per lease; `villages` (ids) restricts it.
+    The collective economy module attributes each to the organisation owning the asset."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     days = (last - first).days + 1
     plans = (Plan.objects.filter(route=Route.INDUSTRY, status=PlanStatus.DONE, annual_rent__isnull=False,
@@ -536,7 +675,7 @@ def lease_income(year: int, villages=None) -> dict[int, Decimal]:
              .select_related("asset__holder"))
     wanted = None if villages is None else set(villages)
     keeper: dict[int, Division] = {}
-    income: dict[int, Decimal] = {}
+    out = []
     for plan in plans:
         holder = plan.asset.holder
         if holder.pk not in keeper:
@@ -547,7 +686,20 @@ def lease_income(year: int, villages=None) -> dict[int, Decimal]:
         start = max(plan.term_start or plan.outcome_date, first)
         end = min(plan.term_end or last, last)
         share = Decimal((end - start).days + 1) / Decimal(days)
-        income[village.pk] = income.get(village.pk, Decimal(0)) + (plan.annual_rent * share).quantize(Decimal("0.01"))
+        out.append(LeaseShare(plan.pk, plan.asset_id, holder.pk, village.pk, plan.asset.owner_organisation_id,
+                              plan.asset.nature, (plan.annual_rent * share).quantize(Decimal("0.01"))))
+    return out
+
+
+def lease_income(year: int, villages=None) -> dict[int, Decimal]:
+    """Rent the village collectives earn in `year` from leased assets, by village id — for the collective
+    economy indicators. A lease is a carried-out 支持产业发展 plan with an annual rent on an asset a village
+    held; its rent counts for the days of its term inside the year (an open-ended term runs on) and goes
+    to the village that looked after the asset that year: the holder itself, or, once it merged, the
+    village that took it over. `villages` (ids) restricts the answer."""
+    income: dict[int, Decimal] = {}
+    for share in lease_shares(year, villages):
+        income[share.village_id] = income.get(share.village_id, Decimal(0)) + share.amount
     return income
 
 
@@ -561,14 +713,50 @@ def lease_years(plan: Plan) -> range:
     return range(start.year, end + 1)
 
 
-def township_of(unit: Division) -> Division | None:
-    """The township-level unit at or above `unit` (None above township level)."""
-    if unit.level == Level.TOWNSHIP:
-        return unit
-    if unit.level < Level.TOWNSHIP:
-        return None
-    ids = unit.depth_ids
-    return Division.objects.filter(pk__in=ids, level=Level.TOWNSHIP).first()
+# --- what other modules follow ----------------------------------------------------------------------
+# Lease income (`lease_income`) feeds the collective-economy indicators. The ledger's writes that change
+# it call `lease_income_changed(years, villages)` on the followers registered here (indicators, in its
+# AppConfig.ready), inside the write's transaction: `villages` (ids) whose rent in those `years` may
+# have changed, or None for every village. No signal: these are the only calls.
+
+LEDGER = follow.Registry("lease_income_changed")
+
+
+def lease_carried_out(plan: Plan) -> None:
+    """A lease was carried out: its rent counts in its years for the villages that kept the asset then
+    (the holder before a merger, its successor after)."""
+    years = set(lease_years(plan))
+    if not years:
+        return
+    holder, today = plan.asset.holder, dt.date.today()
+    keepers = {resolve_custodian(holder, min(dt.date(y, 12, 31), today)).pk for y in years}
+    LEDGER.call("lease_income_changed", years, keepers)
+
+
+def delete_asset(asset: Asset, user, reason: str) -> None:
+    """Mark an asset deleted (core.ledger: kept, restorable); its leases' rent leaves the collective-economy
+    indicators. Delete and restore assets through these two, not the model's soft_delete/restore."""
+    with transaction.atomic():
+        asset.soft_delete(user, reason)
+        leases_moved([asset.pk])
+
+
+def restore_asset(asset: Asset, user) -> None:
+    """Bring a deleted asset back; its leases' rent counts again."""
+    with transaction.atomic():
+        asset.restore(user)
+        leases_moved([asset.pk])
+
+
+def leases_moved(asset_ids) -> None:
+    """These assets changed hands (custody, holder) or left or came back to the ledger: their leases'
+    rent may now belong to other villages, in every year of those leases."""
+    if not asset_ids:
+        return
+    years = {y for plan in Plan.objects.filter(asset_id__in=list(asset_ids), route=Route.INDUSTRY)
+             for y in lease_years(plan)}
+    if years:
+        LEDGER.call("lease_income_changed", years, None)
 
 
 def search(qs, q: str):

@@ -14,9 +14,10 @@ from decimal import Decimal
 
 from django.db.models import CharField, Count, F, Func, Q, Sum
 
-from xiangcun.divisions.models import Division, path_range
+from xiangcun.divisions.models import Division
+from xiangcun.divisions.scoping import subtree_q
 
-from .models import Asset, Plan, PlanStatus, Route, Status
+from .models import Plan, PlanStatus, Route, Status
 
 ZERO = Decimal("0")
 
@@ -103,7 +104,7 @@ def overlap_days(a_start, a_end, b_start, b_end) -> int:
 def report(assets, scope: Division | None, date_from: dt.date, date_to: dt.date, idle_months: int = 12) -> Report:
     """Statistics of `assets` (already scoped to the user) under `scope` for [date_from, date_to]."""
     if scope is not None:
-        assets = assets.filter(path_range(scope.path, "custodian_path"))
+        assets = assets.filter(subtree_q(scope.path, "custodian_path"))
     depth = len(scope.depth_ids) if scope is not None else 0
     unit = UnitUnder(F("custodian_path"), depth)
     idle_before = months_ago(date_to, idle_months)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("plans/<int:pk>/decide/", views.plan_decide, name="plan_decide"),
     path("plans/<int:pk>/outcome/", views.plan_outcome, name="plan_outcome"),
+    path("plans/<int:pk>/deliberation/", views.plan_deliberation, name="plan_deliberation"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

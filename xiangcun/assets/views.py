@@ -2,29 +2,43 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiangcun.core.audit_views import history_card
+from xiangcun.core import params
+from xiangcun.core.audit_display import history_card
+from xiangcun.core.downloads import uploaded_file_response
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView, template_response
 from xiangcun.core.ledger import LedgerError
+from xiangcun.core.paging import CappedPaginator
+from xiangcun.core.validators import form_errors_text
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import OutOfScope, requested_unit
 
-from . import services, stats
-from .forms import AssetForm, CampaignForm, CheckForm, OutcomeForm, PlanForm
+from . import permissions, services, stats
+from .filters import MAX_MONTHS, filtered
+from .forms import AssetForm, CampaignForm, CheckForm, DeliberationForm, OutcomeForm, PlanForm
 from .imports import AssetImporter
 from .models import (
-    Asset, Attachment, AttachmentKind, Campaign, Category, Check, CheckResult, Plan, PlanStatus, Route, Status,
+    Asset,
+    Attachment,
+    AttachmentKind,
+    Campaign,
+    Category,
+    Check,
+    CheckResult,
+    Nature,
+    Plan,
+    PlanStatus,
+    Route,
+    Status,
 )
 
 PAGE_SIZE = 50
-MAX_MONTHS = 600  # "idle for more than N months": fifty years is plenty, and keeps the date arithmetic sane
 REFORM_START = dt.date(2021, 1, 1)  # the "second half" of the reform: default start of statistics periods
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -33,42 +47,11 @@ def _assets(request):
     return Asset.objects.visible_to(request.user)
 
 
-def _require(pred, request):
-    if not pred(request.user):
-        raise PermissionDenied("您的角色不能执行该操作")
-
-
 def _date(value, default=None):
     try:
         return dt.date.fromisoformat(value or "")
     except ValueError:
         return default
-
-
-def filtered(user, g):
-    """The ledger with the list page's filters: q, category, status, unit (custodian subtree), custody, idle_months,
-    plan ("proposed": a revitalisation plan awaits approval)."""
-    qs = services.search(Asset.objects.visible_to(user), g.get("q"))
-    if g.get("category") in Category.values:
-        qs = qs.filter(category=g["category"])
-    if g.get("status") in Status.values:
-        qs = qs.filter(status=g["status"])
-    unit = g.get("unit")
-    if unit and unit.isdigit() and len(unit) <= 12:
-        scope = Division.objects.visible_to(user).filter(pk=int(unit)).first()
-        if scope is not None:
-            from xiangcun.divisions.models import path_range
-
-            qs = qs.filter(path_range(scope.path, "custodian_path") | path_range(scope.path, "holder_path"))
-    if g.get("custody") == "moved":
-        qs = qs.filter(holder__valid_to__isnull=False)
-    if g.get("plan") == "proposed":
-        qs = qs.filter(plans__status=PlanStatus.PROPOSED)
-    idle = g.get("idle_months")
-    if idle and idle.isdigit() and len(idle) <= 6:
-        months = min(int(idle), MAX_MONTHS)
-        qs = qs.filter(status=Status.IDLE, status_since__lte=stats.months_ago(dt.date.today(), months))
-    return qs
 
 
 def unit_options(user, current_only=False):
@@ -84,26 +67,28 @@ def unit_options(user, current_only=False):
 
 def asset_list(request):
     qs = filtered(request.user, request.GET).select_related("holder", "custodian").order_by("ledger_no")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "assets/list.html", {
         "page": page, "query": query.urlencode(), "categories": Category.choices, "statuses": Status.choices,
-        "units": unit_options(request.user), "can_edit": services.may_edit_ledger(request.user),
+        "natures": Nature.choices,
+        "units": unit_options(request.user), "can_edit": permissions.may_edit_ledger(request.user),
     })
 
 
 EXPORT_COLUMNS = ["资产编号", "资产名称", "资产类别", "原权属单位", "现管护单位", "坐落地址", "经度", "纬度",
                   "建筑面积(㎡)", "占地面积(㎡)", "建成年份", "取得日期", "账面价值(元)", "评估价值(元)", "评估日期",
-                  "房产证号", "土地证号", "现状", "状态", "状态起始日期", "备注"]
+                  "房产证号", "土地证号", "现状", "产权性质", "产权单位", "形成资金来源", "处置受限", "状态", "状态起始日期", "备注"]
 
 
 def asset_export(request):
     rows = ([a.ledger_no, a.name, a.get_category_display(), a.holder.name, a.custodian.name, a.address, a.lon, a.lat,
              a.floor_area, a.land_area, a.built_year, a.acquired_on, a.book_value, a.valuation, a.valuation_date,
-             a.property_cert or "无证", a.land_cert or "无证", a.get_condition_display(), a.get_status_display(),
+             a.property_cert or "无证", a.land_cert or "无证", a.get_condition_display(), a.get_nature_display(),
+             a.owner.name if a.owner else "", a.get_funding_display(), "是" if a.restricted else "否", a.get_status_display(),
              a.status_since, a.note]
-            for a in filtered(request.user, request.GET).select_related("holder", "custodian").order_by("ledger_no").iterator(chunk_size=2000))
+            for a in filtered(request.user, request.GET).select_related("holder", "custodian", "owner_body", "owner_organisation").order_by("ledger_no").iterator(chunk_size=2000))
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     return export_response(rows, EXPORT_COLUMNS, "公有资产台账", fmt)
 
@@ -128,27 +113,30 @@ def asset_detail(request, pk):
     asset = get_object_or_404(_assets(request).select_related("holder", "custodian"), pk=pk)
     plans = asset.plans.select_related("responsible_unit", "proposed_by", "decided_by")
     checks = asset.checks.select_related("campaign", "checked_by").order_by("-checked_at")
-    can_edit = services.may_edit_ledger(request.user)
+    can_edit = permissions.may_edit_ledger(request.user)
     point = [{"lat": asset.lat, "lon": asset.lon, "label": asset.name, "color": STATUS_COLORS[asset.status],
               "radius": 9}] if asset.lat is not None else []
     return render(request, "assets/detail.html", {
         "asset": asset, "plans": plans, "checks": checks, "attachments": asset.attachments.all(),
-        "can_edit": can_edit, "can_propose": services.may_propose(request.user),
+        "can_edit": can_edit, "can_propose": permissions.may_propose(request.user),
         "transitions": services.available_transitions(asset) if can_edit else [],
-        "custody": services.custody_text(asset), "point": point, "history": history_card(asset),
+        "custody": services.custody_text(asset), "ownership": services.ownership_text(asset), "point": point, "history": history_card(asset),
+        # the map shows the villages of the custodian's township, the custodian's own outline drawn stronger
+        "map_area": asset.custodian if asset.custodian.level <= Level.TOWNSHIP else asset.custodian.parent,
+        "map_focus": asset.custodian,
         "attachment_kinds": AttachmentKind.choices, "lifecycle": Status.choices,
         "open_plan": plans.filter(status__in=[PlanStatus.PROPOSED, PlanStatus.APPROVED]).first(),
+        "deliberation_form": DeliberationForm(prefix="d"),
     })
 
 
 def asset_new(request):
-    _require(services.may_edit_ledger, request)
     form = AssetForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             asset = services.create_asset(request.user, data.pop("ledger_no").strip(), **data)
-        except services.AssetError as exc:
+        except (services.AssetError, OutOfScope) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已登记资产 {asset.ledger_no}")
@@ -157,13 +145,12 @@ def asset_new(request):
 
 
 def asset_edit(request, pk):
-    _require(services.may_edit_ledger, request)
     asset = get_object_or_404(_assets(request), pk=pk)
     form = AssetForm(request.POST or None, instance=Asset.objects.get(pk=pk), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_asset(asset, request.user, **form.cleaned_data)
-        except services.AssetError as exc:
+        except (services.AssetError, OutOfScope) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已保存")
@@ -173,7 +160,6 @@ def asset_edit(request, pk):
 
 @require_POST
 def asset_transition(request, pk):
-    _require(services.may_edit_ledger, request)
     asset = get_object_or_404(_assets(request), pk=pk)
     try:
         services.transition(asset, request.POST.get("action", ""), request.user,
@@ -188,10 +174,9 @@ def asset_transition(request, pk):
 
 @require_POST
 def asset_delete(request, pk):
-    _require(services.may_edit_ledger, request)
     asset = get_object_or_404(_assets(request), pk=pk)
     try:
-        asset.soft_delete(request.user, request.POST.get("reason", ""))
+        services.delete_asset(asset, request.user, request.POST.get("reason", ""))
     except LedgerError as exc:
         messages.error(request, str(exc))
         return redirect("assets:detail", asset.pk)
@@ -201,19 +186,17 @@ def asset_delete(request, pk):
 
 def deleted_list(request):
     """资产回收站: the deleted assets in scope, with who deleted them and why; editors restore them."""
-    _require(services.may_edit_ledger, request)
     qs = (Asset.all_with_deleted.visible_to(request.user).filter(is_deleted=True)
           .select_related("holder", "custodian", "deleted_by").order_by("-deleted_at"))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get_page(request.GET))
     return render(request, "assets/deleted.html", {"page": page})
 
 
 @require_POST
 def asset_restore(request, pk):
-    _require(services.may_edit_ledger, request)
     asset = get_object_or_404(Asset.all_with_deleted.visible_to(request.user), pk=pk)
     try:
-        asset.restore(request.user)
+        services.restore_asset(asset, request.user)
     except LedgerError as exc:
         messages.error(request, str(exc))
     else:
@@ -223,7 +206,6 @@ def asset_restore(request, pk):
 
 @require_POST
 def asset_attach(request, pk):
-    _require(services.may_edit_ledger, request)
     asset = get_object_or_404(_assets(request), pk=pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -245,30 +227,28 @@ def attachment_download(request, pk):
         handle = att.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在") from None
-    inline = att.name.lower().endswith((".jpg", ".jpeg", ".png", ".pdf"))
-    return FileResponse(handle, as_attachment=not inline, filename=att.name)
+    return uploaded_file_response(handle, att.name)  # a download of a type that never runs
 
 
 # --- plans -------------------------------------------------------------------------------------------
 
 def plan_new(request, pk):
-    _require(services.may_propose, request)
     asset = get_object_or_404(_assets(request), pk=pk)
     form = PlanForm(request.POST or None, user=request.user,
                     initial={"route": Route.PUBLIC_USE, "responsible_unit": asset.custodian_id})
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.propose_plan(asset, request.user, **form.cleaned_data)
-            if request.POST.get("approve") and services.may_edit_ledger(request.user):
+            if request.POST.get("approve") and permissions.may_edit_ledger(request.user):
                 services.approve_plan(plan, request.user)
-        except services.AssetError as exc:
+        except (services.AssetError, OutOfScope) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "盘活方案已提交" + ("并批准" if plan.status != PlanStatus.PROPOSED or
                                                           request.POST.get("approve") else ",等待审批"))
             return redirect("assets:detail", asset.pk)
     return render(request, "assets/plan_form.html", {"form": form, "asset": asset,
-                                                     "can_approve": services.may_edit_ledger(request.user)})
+                                                     "can_approve": permissions.may_edit_ledger(request.user)})
 
 
 def _plan(request, pk):
@@ -277,7 +257,6 @@ def _plan(request, pk):
 
 @require_POST
 def plan_decide(request, pk):
-    _require(services.may_edit_ledger, request)
     plan = _plan(request, pk)
     decision = request.POST.get("decision")
     try:
@@ -297,11 +276,28 @@ def plan_decide(request, pk):
     return redirect("assets:detail", plan.asset_id)
 
 
+@require_POST
+def plan_deliberation(request, pk):
+    """Record the dates of 四议两公开 for a collective asset's lease or sale."""
+    plan = _plan(request, pk)
+    form = DeliberationForm(request.POST, prefix="d")
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+    else:
+        try:
+            plan = services.record_deliberation(plan, request.user, **form.cleaned_data)
+        except (services.AssetError, OutOfScope) as exc:
+            messages.error(request, str(exc))
+        else:
+            missing = services.missing_deliberation(plan)
+            messages.success(request, "已登记四议两公开" + (f",尚缺:{'、'.join(missing)}" if missing else ",程序已齐备"))
+    return redirect("assets:detail", plan.asset_id)
+
+
 def plan_outcome(request, pk):
-    _require(services.may_edit_ledger, request)
     plan = _plan(request, pk)
     initial = {k: getattr(plan, k) for k in ("lessee", "annual_rent", "term_start", "term_end", "buyer", "sale_price",
-                                              "recipient", "transfer_value")}
+                                              "recipient", "transfer_value", "venue", "transaction_ref")}
     form = OutcomeForm(request.POST or None, initial={"outcome_date": dt.date.today(), **initial})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -322,16 +318,15 @@ def plan_outcome(request, pk):
 def campaign_list(request):
     campaigns = Campaign.objects.visible_to(request.user).select_related("scope", "signed_off_by")
     rows = [(c, services.campaign_progress(c, services.campaign_assets(c) & _assets(request))) for c in campaigns[:100]]
-    return render(request, "assets/campaigns.html", {"rows": rows, "can_edit": services.may_edit_ledger(request.user)})
+    return render(request, "assets/campaigns.html", {"rows": rows, "can_edit": permissions.may_edit_ledger(request.user)})
 
 
 def campaign_new(request):
-    _require(services.may_edit_ledger, request)
     form = CampaignForm(request.POST or None, user=request.user, initial={"as_of": dt.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
             c = services.open_campaign(request.user, **form.cleaned_data)
-        except services.AssetError as exc:
+        except (services.AssetError, OutOfScope) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已发起清查核实")
@@ -344,7 +339,10 @@ def _campaign(request, pk):
 
 
 def campaign_detail(request, pk):
-    campaign = _campaign(request, pk)
+    return _campaign_page(request, _campaign(request, pk))
+
+
+def _campaign_page(request, campaign, status=200, **extra):
     assets = services.campaign_assets(campaign) & _assets(request)
     checks = {c.asset_id: c for c in Check.objects.filter(campaign=campaign, asset__in=assets).select_related("checked_by")}
     show = request.GET.get("show", "unchecked" if not campaign.closed else "discrepancies")
@@ -359,27 +357,26 @@ def campaign_detail(request, pk):
         qs = qs.order_by(F("holder__valid_to").asc(nulls_last=True), "ledger_no")
     else:
         qs = qs.order_by("ledger_no")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get_page(request.GET))
     rows = [(a, checks.get(a.pk)) for a in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "assets/campaign.html", {
         "campaign": campaign, "progress": services.campaign_progress(campaign, assets), "rows": rows, "page": page,
         "show": show, "query": query.urlencode(), "results": CheckResult.choices,
-        "can_check": services.may_check(request.user) and not campaign.closed,
-        "can_close": services.may_edit_ledger(request.user) and not campaign.closed,
-        "conditions": CheckForm.base_fields["found_condition"].choices,
-    })
+        "can_check": permissions.may_check(request.user) and not campaign.closed,
+        "can_close": permissions.may_edit_ledger(request.user) and not campaign.closed,
+        "conditions": CheckForm.base_fields["found_condition"].choices, **extra,
+    }, status=status)
 
 
 @require_POST
 def campaign_check(request, pk):
-    _require(services.may_check, request)
     campaign = _campaign(request, pk)
     form = CheckForm(request.POST)
     back = reverse("assets:campaign", args=[campaign.pk]) + "?" + request.POST.get("back", "")
     if not form.is_valid():
-        messages.error(request, "请选择资产和核实结果")
+        messages.error(request, form_errors_text(form))  # names the field and the value: 实测面积“abc”:…
         return redirect(back)
     data = form.cleaned_data
     asset = get_object_or_404(_assets(request), pk=data["asset"])
@@ -395,12 +392,15 @@ def campaign_check(request, pk):
 
 @require_POST
 def campaign_close(request, pk):
-    _require(services.may_edit_ledger, request)
     campaign = _campaign(request, pk)
+    summary = request.POST.get("summary", "")
+    raw = request.POST.get("confirm_unchecked") or "0"
     try:
-        services.close_campaign(campaign, request.user, request.POST.get("summary", ""))
+        services.close_campaign(campaign, request.user, summary, confirm_unchecked=int(raw) if raw.isdigit() else -1)
+    except services.UncheckedConfirmation as exc:  # ask, naming the count, with the summary kept
+        return _campaign_page(request, campaign, summary=summary, confirm=exc.unchecked)
     except services.AssetError as exc:
-        messages.error(request, str(exc))
+        return _campaign_page(request, campaign, summary=summary, close_error=str(exc), status=400)
     else:
         messages.success(request, "清查核实已结束并签发")
     return redirect("assets:campaign", campaign.pk)
@@ -426,18 +426,10 @@ def campaign_export(request, pk):
 
 def _stats_params(request):
     today = dt.date.today()
-    date_from = _date(request.GET.get("from"), REFORM_START)
-    date_to = _date(request.GET.get("to"), today)
-    try:
-        months = max(1, min(MAX_MONTHS, int(request.GET.get("idle_months", 12))))
-    except ValueError:
-        months = 12
-    scope = None
-    unit = request.GET.get("scope", "")
-    if unit.isdigit() and len(unit) <= 12:
-        scope = get_object_or_404(Division.objects.visible_to(request.user), pk=int(unit))
-    elif request.user.jurisdiction_id:
-        scope = request.user.jurisdiction
+    date_from = params.get_date(request.GET, "from", REFORM_START)
+    date_to = params.get_date(request.GET, "to", today)
+    months = max(1, params.get_int(request.GET, "idle_months", 12, lo=0, hi=MAX_MONTHS))
+    scope = requested_unit(request.user, request.GET)
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     return scope, date_from, date_to, months
@@ -466,9 +458,6 @@ class AssetImportView(ImportView):
     importer_class = AssetImporter
     template_url_name = "assets:template"
 
-    def check_permission(self):
-        _require(services.may_edit_ledger, self.request)
-
     def get_importer(self):
         return AssetImporter(scope=Division.objects.visible_to(self.request.user), user=self.request.user)
 
@@ -488,7 +477,6 @@ def asset_template(request):
 
 @require_POST
 def refresh_custody(request):
-    _require(services.may_edit_ledger, request)
     moved = services.refresh_custody(_assets(request), request.user)
     messages.success(request, f"已按区划沿革重新确定管护单位:{moved} 项资产的管护单位变更" if moved
                      else "所有资产的管护单位均已与区划沿革一致")

@@ -5,16 +5,44 @@ A module's `api.py` defines viewsets whose `get_queryset` goes through the juris
 (This module is imported by DRF's settings, so it must not import DRF's views or routers.)
 """
 from django.http import Http404
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .paging import CappedPaginator
 
 
 class Pagination(pagination.PageNumberPagination):
+    """Pages of 50 (page_size up to 1000). A page or page_size that is not a positive whole number is
+    refused with a Chinese 400, not silently replaced by the default (clients would read the wrong page)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+    max_page = 10**9
+
+    def _positive(self, request, name, maximum):
+        raw = request.query_params.getlist(name)
+        if not raw or (len(raw) == 1 and not raw[0].strip()):  # blank is missing, as for every query parameter
+            return None
+        value = raw[-1].strip()
+        if len(raw) > 1 or not value.isdigit() or not 1 <= int(value) <= maximum:
+            raise ApiError(f"参数 {name}=“{','.join(raw)[:40]}”无效,应为 1 到 {maximum} 之间的整数")
+        return int(value)
+
+    def get_page_size(self, request):
+        return self._positive(request, self.page_size_query_param, self.max_page_size) or self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._positive(request, self.page_query_param, self.max_page)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        limits = {self.page_query_param: self.max_page, self.page_size_query_param: self.max_page_size}
+        for parameter in parameters:
+            if parameter["name"] in limits:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": limits[parameter["name"]]}
+        return parameters
 
 
 class CappedPagination(Pagination):
@@ -47,8 +75,12 @@ CODES = {
 
 def exception_handler(exc, context):
     """Every error is JSON: {"code": ..., "message": Chinese text, "errors": field errors if any}."""
+    from .params import BadParameter
+
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, BadParameter):  # a query parameter refused by core.params
+        exc = ApiError(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -63,6 +95,14 @@ def exception_handler(exc, context):
         body["errors"] = detail
     response.data = body
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error answer (documented for each operation in the OpenAPI schema)."""
+
+    code = serializers.CharField(help_text="错误代码,如 invalid、not_authenticated、not_found")
+    message = serializers.CharField(help_text="中文说明")
+    errors = serializers.JSONField(required=False, help_text="逐字段的错误(如有)")
 
 
 class ApiError(exceptions.APIException):

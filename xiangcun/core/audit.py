@@ -11,6 +11,13 @@ canonical JSON, and AuditHead holds the hash of the newest one. `verify()` (`xia
 recomputes the chain, so an edited, removed or inserted entry is detected. Writers lock the head
 row, which serialises them on PostgreSQL; SQLite serialises writes anyway.
 
+Someone who can write to the database could still rewrite an entry and recompute every later hash,
+or delete the newest entries and roll the head back. Two anchors outside the database catch that:
+the head carries an HMAC made with `settings.AUDIT_KEY` (XIANGCUN_AUDIT_KEY, never stored in the
+database), and every committed head is appended, HMAC-signed, to a witness file
+(`settings.AUDIT_WITNESS`, optionally also syslog). `verify()` checks the head's signature and that
+every witnessed (seq, hash) is still in the chain.
+
 Queryset `.update()`, `.bulk_create()` and raw SQL bypass the signals and are not recorded: domain
 code changes registered records with `save()` (or logs a named event after a bulk operation).
 """
@@ -19,10 +26,13 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import hashlib
+import hmac
 import json
+import logging
+import os
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,15 +47,29 @@ class AuditError(Exception):
 
 # --- actions and their display text (one registry, as pretix does) --------------------------------
 
-ACTIONS: dict[str, str] = {"create": "新建", "update": "修改", "delete": "删除", "restore": "恢复"}
-# Chinese labels for keys of an entry's data, shown in the history and the log.
-DATA_LABELS: dict[str, str] = {"reason": "原因"}
+ACTIONS: dict[str, str] = {"create": "新建", "update": "修改", "delete": "删除", "restore": "恢复",
+                           "pii.view": "查看完整个人信息"}
+# Chinese labels for keys of an entry's data (and of dicts inside snapshots), shown in the history and the log.
+# ("field" names a field of the entry's record; the pages show that field's Chinese name.)
+DATA_LABELS: dict[str, str] = {"reason": "原因", "field": "字段"}
+# Units of numbers under such keys ("max_travel": "分钟"), and the Chinese labels of coded values.
+DATA_UNITS: dict[str, str] = {"lon": "°", "lat": "°"}
+DATA_CHOICES: dict[str, dict] = {}
+# Keys whose values are ids of records ("candidates": "facilities.candidatesite"): shown by the records' names.
+DATA_REFS: dict[str, str] = {}
 
 
-def define_actions(actions: dict[str, str], data_labels: dict[str, str] | None = None) -> None:
-    """Declare named events ("division.merge": "区划合并") and labels for the keys of their data."""
+def define_actions(actions: dict[str, str], data_labels: dict[str, str] | None = None,
+                   units: dict[str, str] | None = None, choices: dict[str, dict] | None = None,
+                   refs: dict[str, str] | None = None) -> None:
+    """Declare named events ("division.merge": "区划合并"), labels for the keys of their data, the units
+    of numbers under those keys, the labels of coded values ({"service": {"primary": "小学"}}) and the
+    model ("app.model") of keys whose values are record ids."""
     ACTIONS.update(actions)
     DATA_LABELS.update(data_labels or {})
+    DATA_UNITS.update(units or {})
+    DATA_CHOICES.update(choices or {})
+    DATA_REFS.update(refs or {})
 
 
 def action_label(action: str) -> str:
@@ -65,7 +89,7 @@ class Context:
         return user if getattr(user, "is_authenticated", False) else None
 
 
-_context: contextvars.ContextVar[Context] = contextvars.ContextVar("audit_context", default=Context())
+_context: contextvars.ContextVar[Context] = contextvars.ContextVar("audit_context", default=Context())  # noqa: B039 - frozen
 _override: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("audit_override", default=None)
 
 
@@ -103,6 +127,8 @@ class Registration:
     labels: dict = field(default_factory=dict)  # fields with a (Chinese) verbose name: the ones people read
     verbose_name: str = ""
     title: Callable = str
+    choices: dict = field(default_factory=dict)  # field -> {stored value: label} for codes without field choices
+    units: dict = field(default_factory=dict)    # field -> unit of its number ("人", "平方米")
 
 
 REGISTRY: dict[str, Registration] = {}
@@ -119,13 +145,14 @@ def _default_path(obj) -> str:
 
 
 def register(model, *, fields=None, exclude=(), path=None, visible=None, related=None, url=None, describe=None,
-             labels=None, verbose_name=None, title=None):
+             labels=None, verbose_name=None, title=None, choices=None, units=None):
     """Record every save and delete of `model`.
 
     `path` gives the division path of a record (for scoping the log to a jurisdiction); by default
     the record's `audit_path()` or `path`. Encrypted personal-data fields are never snapshotted.
     Pages show fields with a verbose name (or one given in `labels`); `verbose_name` and `title`
-    (obj -> text) stand in for a model without its own Chinese name or `__str__`.
+    (obj -> text) stand in for a model without its own Chinese name or `__str__`; `choices`
+    ({field: {value: label}}) and `units` ({field: unit}) say how its values read.
     """
     from .crypto import EncryptedCharField
 
@@ -135,7 +162,7 @@ def register(model, *, fields=None, exclude=(), path=None, visible=None, related
              if not f.primary_key and f.verbose_name != f.name.replace("_", " ")}
     reg = Registration(model, names, path or _default_path, visible, related, url, describe,
                        labels=shown | (labels or {}), verbose_name=verbose_name or str(model._meta.verbose_name),
-                       title=title or str)
+                       title=title or str, choices=choices or {}, units=units or {})
     REGISTRY[label_of(model)] = reg
     uid = f"audit:{label_of(model)}"
     pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
@@ -226,7 +253,7 @@ def _write(action, obj, *, before=None, after=None, data=None, path=None, actor=
         entry.seq, entry.prev_hash = head.seq + 1, head.hash
         entry.hash = entry.compute_hash()
         entry.save()
-        AuditHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+        _move_head(head, entry.seq, entry.hash)
     return entry
 
 
@@ -253,7 +280,7 @@ def batch():
         finally:
             _batch.reset(token)
         if chain[0] != head.seq:
-            AuditHead.objects.filter(pk=head.pk).update(seq=chain[0], hash=chain[1])
+            _move_head(head, chain[0], chain[1])
 
 
 def _locked_head() -> AuditHead:
@@ -264,18 +291,120 @@ def _locked_head() -> AuditHead:
     return head
 
 
+# --- anchors outside the database: the signed head and the witness file -------------------------------
+
+def _mac(kind: str, *parts) -> str:
+    message = ":".join(str(p) for p in (kind, *parts)).encode()
+    return hmac.new(settings.AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def head_mac(seq: int, hash_: str) -> str:
+    """The head's signature: only a holder of XIANGCUN_AUDIT_KEY can make one for a new (seq, hash)."""
+    return _mac("xiangcun-audit-head", seq, hash_)
+
+
+def _move_head(head, seq: int, hash_: str) -> None:
+    AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=hash_, mac=head_mac(seq, hash_))
+    transaction.on_commit(lambda: witness(seq, hash_))
+
+
+_witness_log = logging.getLogger("xiangcun.audit.witness")
+
+
+def witness_line(seq: int, hash_: str, at: str | None = None) -> str:
+    at = at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return json.dumps({"seq": seq, "hash": hash_, "at": at, "mac": _mac("xiangcun-audit-witness", seq, hash_, at)},
+                      separators=(",", ":"))
+
+
+def witness(seq: int, hash_: str) -> None:
+    """Append a committed head to the witness file (append-only, one signed JSON line per head)."""
+    _append_witness([witness_line(seq, hash_)])
+
+
+def _append_witness(lines) -> None:
+    line = "".join(f"{text}\n" for text in lines)
+    try:
+        fd = os.open(settings.AUDIT_WITNESS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        # The change is committed; a missed witness line only weakens the check of this head.
+        logging.getLogger(__name__).exception("审计见证文件写入失败:%s", settings.AUDIT_WITNESS)
+    for text in lines:
+        _witness_log.info(text)
+
+
+def witness_head() -> AuditHead | None:
+    """Witness the current head now (`xiangcun audit witness`, e.g. from cron, or after a restore)."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and head.seq:
+        witness(head.seq, head.hash)
+    return head
+
+
+class WitnessError(Exception):
+    pass
+
+
+def read_witness(path=None, text: str | None = None) -> list[dict]:
+    """The witness file's lines (or those in `text`), each checked against its signature;
+    WitnessError names the first bad line."""
+    path = path or settings.AUDIT_WITNESS
+    if text is None:
+        try:
+            text = open(path, encoding="utf-8").read()
+        except FileNotFoundError:
+            return []
+    out = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            ok = hmac.compare_digest(str(line["mac"]), _mac("xiangcun-audit-witness", line["seq"], line["hash"], line["at"]))
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            raise WitnessError(f"见证文件 {path} 第 {number} 行签名不符或格式错误(被篡改,或审计密钥 XIANGCUN_AUDIT_KEY 已更换)")
+        out.append(line)
+    return out
+
+
 @dataclass
 class VerifyResult:
     ok: bool
     count: int
     entry_id: int | None = None
     reason: str = ""
+    witnessed: int = 0  # how many witness lines were checked
+    note: str = ""      # something an operator should know although the chain verifies
+    bad_signature: bool = False  # the chain is intact but its head is not signed with this instance's key
 
 
-def verify() -> VerifyResult:
-    """Walk the chain in order; report the first entry that was edited, removed or inserted."""
+def verify(lines: list[dict] | None = None) -> VerifyResult:
+    """Walk the chain in order; report the first entry that was edited, removed or inserted, a head
+    whose signature does not match, and a witnessed head that is no longer in the chain.
+
+    `lines`: checked witness lines to hold the chain against (default: the witness file's)."""
+    if lines is None:
+        try:
+            lines = read_witness()
+        except WitnessError as exc:
+            return VerifyResult(False, 0, None, str(exc))
+    witnessed = {}
+    for line in lines:
+        witnessed.setdefault(line["seq"], set()).add(line["hash"])
+    # The head is read first and the walk stops at it, so writes committed meanwhile (entry and head move
+    # together) are not mistaken for damage; the witness was read before, so it names no later head.
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash, mac = (head.seq, head.hash, head.mac) if head else (0, "", "")
     prev_hash, expected_seq, count = "", 1, 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+    for entry in AuditEntry.objects.filter(seq__lte=head_seq).order_by("seq").iterator(chunk_size=2000):
+        if entry.seq in witnessed and witnessed[entry.seq] != {entry.hash}:
+            return VerifyResult(False, count, entry.pk, "与见证文件记录的哈希不符(此条目或之前的历史被改写)")
         if entry.seq != expected_seq:
             return VerifyResult(False, count, entry.pk, f"序号 {expected_seq} 至 {entry.seq - 1} 的条目缺失(已被删除)")
         if entry.prev_hash != prev_hash:
@@ -283,11 +412,21 @@ def verify() -> VerifyResult:
         if entry.compute_hash() != entry.hash:
             return VerifyResult(False, count, entry.pk, "条目内容与其哈希不符(已被修改)")
         prev_hash, expected_seq, count = entry.hash, expected_seq + 1, count + 1
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
+    beyond = AuditEntry.objects.filter(seq__gt=head_seq).order_by("-seq").values_list("seq", "pk").first()
+    if beyond is not None:
+        now = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+        if beyond[0] > now:  # committed entries the head never reached: not written by this program
+            return VerifyResult(False, count, beyond[1], f"链头之后多出条目(序号 {beyond[0]}),未记入链头(被插入)")
     if (head_seq, head_hash) != (count, prev_hash):
         return VerifyResult(False, count, None, f"链头记录共 {head_seq} 条,实际只有 {count} 条(末尾的条目被删除或链头被修改)")
-    return VerifyResult(True, count)
+    if head_seq and not hmac.compare_digest(mac or "", head_mac(head_seq, head_hash)):
+        return VerifyResult(False, count, None, "链头签名不符(条目被改写后重算了哈希,或本实例的审计密钥 XIANGCUN_AUDIT_KEY 与写入时不同)",
+                            bad_signature=True)
+    newest = max(witnessed, default=0)
+    if newest > count:
+        return VerifyResult(False, count, None, f"见证文件记录过第 {newest} 条,现在只有 {count} 条(末尾的条目被删除、链头被回滚)")
+    note = "" if lines or not count else f"见证文件 {settings.AUDIT_WITNESS} 中尚无记录,仅校验了哈希链和链头签名"
+    return VerifyResult(True, count, witnessed=len(lines), note=note)
 
 
 # --- the records ------------------------------------------------------------------------------------
@@ -351,7 +490,7 @@ class AuditEntry(models.Model):
         return action_label(self.action)
 
     def canonical(self) -> str:
-        ts = self.timestamp.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        ts = self.timestamp.astimezone(dt.UTC).isoformat(timespec="microseconds")
         payload = {
             "seq": self.seq, "timestamp": ts, "actor": self.actor_id, "actor_name": self.actor_name,
             "request_id": self.request_id, "action": self.action, "object_type": self.object_type,
@@ -378,6 +517,7 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)  # head_mac(seq, hash), made with a key the database lacks
 
     class Meta:
         app_label = "core"

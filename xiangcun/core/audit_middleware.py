@@ -14,6 +14,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = getattr(request, "request_id", None) or request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        # never the client's X-Request-Id: RequestIdMiddleware generated ours
+        request_id = getattr(request, "request_id", None) or uuid.uuid4().hex
         with audit.context(request=request, request_id=request_id):
             return self.get_response(request)

@@ -14,7 +14,7 @@ def _sections():
     for module in app_modules("nav"):
         found.extend(module.SECTIONS)
     merged = {}
-    for order, title, items in sorted(found, key=lambda s: s[0]):
+    for _order, title, items in sorted(found, key=lambda s: s[0]):
         merged.setdefault(title, []).extend(items)
     return list(merged.items())
 

@@ -7,7 +7,9 @@ neither the database nor the context processors (which may be what failed).
 """
 import logging
 import re
+import sys
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 
@@ -46,9 +48,13 @@ def user_message(exception) -> str:
 
 def _page(request, status: int, exception=None):
     if _is_api(request):
-        return _api_error(status)
+        response = _api_error(status)
+        if status == 400 and user_message(exception):  # e.g. core.params: which parameter, what is wrong
+            response = JsonResponse({"code": "invalid", "message": user_message(exception)}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
+        return response
     heading, message, hint = PAGES[status]
-    if status == 403:
+    if status in (400, 403):
         message = user_message(exception) or message
     body = loader.render_to_string(f"{status}.html", {
         "status": status, "heading": heading, "message": message, "hint": hint}, request)
@@ -72,6 +78,10 @@ FALLBACK_500 = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><ti
 
 
 def server_error(request):
+    # Django calls this inside its `except`: a database that is down answers 503, not 500
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        logger.warning("database unavailable: %s", sys.exc_info()[1])
+        return service_unavailable(request)
     if _is_api(request):
         return _api_error(500)
     request_id = str(getattr(request, "request_id", "") or "")[:64]
@@ -82,3 +92,22 @@ def server_error(request):
         logger.exception("500.html could not be rendered")
         body = FALLBACK_500
     return HttpResponseServerError(body)
+
+
+UNAVAILABLE = ("unavailable", "数据库暂时无法连接,请稍后再试;如果持续出现,请联系系统管理员")
+
+
+def service_unavailable(request):
+    """503 while the database is unreachable: self-contained like the 500 page (no database needed)."""
+    if _is_api(request):
+        code, message = UNAVAILABLE
+        response = JsonResponse({"code": code, "message": message}, status=503,
+                                json_dumps_params={"ensure_ascii": False})
+    else:
+        try:
+            body = loader.get_template("503.html").render({})
+        except Exception:  # noqa: BLE001
+            body = FALLBACK_500.replace("服务器内部错误", "服务暂时不可用")
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    return response

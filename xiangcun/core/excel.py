@@ -19,6 +19,12 @@ and gets `template()` (an .xlsx to fill in), `parse(upload)` (every row checked,
 nothing written), `error_workbook()` (the uploaded sheet with the bad cells marked) and
 `import_rows()` (one atomic write). `export_response()` renders any row iterator to .xlsx or CSV.
 
+An importer that sets `model` and `find_existing(values)` gets updates right: a blank cell keeps the
+stored value, `(清空)` clears it, and each parsed Row carries its outcome and changes (old → new), worked
+out by reading only. Numbers, text and dates are bounded by the model field they are stored in. The
+work per upload is bounded before parsing (zip directory sizes, declared dimension, row limit
+settings.IMPORT_MAX_ROWS); rows are streamed; a formula without a computed value is an error.
+
 Parsing copes with what real sheets contain: a title row above the header, merged header cells,
 hidden sheets, blank rows, numbers stored as text and text stored as numbers, codes that lost their
 leading zeros, full-width digits and spaces, dates as Excel serials or as 2021年3月5日.
@@ -26,17 +32,22 @@ leading zeros, full-width digits and spaces, dates as Excel serials or as 2021�
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
+import math
 import re
 import tempfile
+import zipfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -44,12 +55,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import audit
-from .validators import as_text, halfwidth, parse_date
+from .validators import DATE_MIN, INTEGER_RANGES, NumberBounds, as_text, date_in_range, field_bounds, halfwidth, parse_date, plain_number
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 10 * 1024 * 1024
@@ -60,6 +75,16 @@ FALSE_WORDS = {"否", "无", "错", "×", "N", "NO", "FALSE", "F", "0"}
 EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"}
 STREAM_ABOVE = 4 * 1024 * 1024  # .xlsx exports bigger than this stream from disk
 TEMPLATE_ROWS = 1000  # rows of the template that carry the dropdowns and formats
+CLEAR_MARK = "(清空)"  # a cell holding this clears the field on update; a blank cell leaves it unchanged
+# Work per upload is bounded before anything is parsed (see check_archive and Importer.parse).
+MAX_UNCOMPRESSED = 160 * 1024 * 1024     # all parts of the .xlsx together, unpacked
+MAX_SHEET_PART = 64 * 1024 * 1024        # one worksheet's XML, unpacked
+MAX_OTHER_PART = 16 * 1024 * 1024        # shared strings, styles and every other part, unpacked
+MAX_PARTS = 1000
+LOOKUP_BATCH = 500  # rows whose stored records are looked up together
+BLANK_RUN = 1000  # this many blank rows in a row end the data: the rest of the sheet is not read
+DEFAULT_DECIMAL = NumberBounds(Decimal(-10) ** 15, Decimal(10) ** 15, 6)  # a decimal column with no model field
+DEFAULT_INT = NumberBounds(*INTEGER_RANGES["IntegerField"], 0, integer=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 
@@ -102,6 +127,7 @@ class Column:
     unit_label: str = "单位"
     unit_filter: dict = field(default_factory=dict)
     aliases: Sequence[str] = ()       # other headers people use for this column
+    places: int | None = None         # decimal: the most decimals kept (from the model's decimal_places)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -119,13 +145,12 @@ class Column:
         k = self.kind
         if k == "int" or k == "decimal":
             text = "整数" if k == "int" else "数字"
-            if self.min_value is not None:
-                text += f",不小于 {self.min_value}"
-            if self.max_value is not None:
-                text += f",不大于 {self.max_value}"
-            return text
+            bounds = NumberBounds(self.min_value, self.max_value, self.places, integer=k == "int").text()
+            return text + ("," + bounds if bounds else "")
         if k == "date":
-            return "日期,如 2021-03-05 或 2021年3月5日"
+            low = self.min_value or DATE_MIN
+            high = f"{self.max_value:%Y-%m-%d}" if self.max_value else "今后 50 年"
+            return f"日期,如 2021-03-05 或 2021年3月5日,{low:%Y-%m-%d} 至{high}之间"
         if k == "bool":
             return "填“是”或“否”"
         if k == "choice":
@@ -135,7 +160,7 @@ class Column:
         if k == "unit" and self.lookup == "code":
             return f"{self.unit_label}的 {self.width or 12} 位统计用区划代码"
         if k == "unit":
-            return f"{self.unit_label}名称" + (f",须属于同一行所填的上级单位" if self.within else "")
+            return f"{self.unit_label}名称" + (",须属于同一行所填的上级单位" if self.within else "")
         return f"文字,最多 {self.width} 字" if self.width else "文字"
 
 
@@ -149,14 +174,23 @@ class Error:
     reason: str
     col: int | None = None
 
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+class RowValues(dict):
+    """field -> cleaned value of one row; `provided`: fields the sheet filled in, `cleared`: fields the
+    sheet cleared with (清空). A field neither provided nor cleared holds the stored record's value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provided: set[str] = set()
+        self.cleared: set[str] = set()
 
 
 @dataclass
 class Row:
     line: int        # the row number in the sheet, as Excel shows it
     values: dict     # field -> cleaned value
+    outcome: str = ""  # what confirming would do: created | updated | unchanged
+    changes: list = field(default_factory=list)  # (header, old, new) of an update, as the preview shows them
 
 
 @dataclass
@@ -166,6 +200,10 @@ class ParseResult:
     sheet: str = ""
     header_row: int = 0
     columns: list[Column] = field(default_factory=list)  # the declared columns found in the sheet
+    notices: list[str] = field(default_factory=list)     # what a person should know that is no error
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
 
     @property
     def ok(self) -> bool:
@@ -203,6 +241,124 @@ class Refused(Exception):
 
 class _Rollback(Exception):
     pass
+
+
+class _NoCachedValue:
+    """A formula cell whose file holds no computed value (written by a program, never opened in Excel)."""
+
+    def __str__(self):
+        return ""
+
+    def __repr__(self):
+        return "NO_CACHED_VALUE"
+
+
+NO_CACHED_VALUE = _NoCachedValue()
+FORMULA_WITHOUT_VALUE = ("该单元格是公式,但文件中没有保存计算结果;请先用 Excel 或 WPS 打开并保存该文件,"
+                         "或把公式复制后“选择性粘贴为数值”,再上传")
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's sheet parser (values only) that tells a formula with no cached value from a blank."""
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            # no <v>, or an empty one on a non-text cell (a number is never empty): never calculated.
+            # An empty <v/> on a t="str" cell is a formula whose result is the empty string.
+            cached = element.findtext(VALUE_TAG)
+            if cached is None or (not cached and element.get("t", "n") not in ("str", "s", "inlineStr")):
+                cell["value"] = NO_CACHED_VALUE
+        return cell
+
+
+class _Sheet(ReadOnlyWorksheet):
+    """A read-only worksheet that finds its declared <dimension> in the first 64 KB of its XML.
+
+    openpyxl parses the whole sheet when opening the workbook if the dimension is missing (a crafted
+    or program-written file): that would be unbounded work before any limit could be checked."""
+
+    def _get_size(self):
+        with self._get_source() as src:
+            head = src.read(65536)
+        found = re.search(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"', head)
+        if found:
+            ref = found[1].decode()
+            if ":" not in ref:
+                ref = f"{ref}:{ref}"
+            self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(ref)
+
+
+class _Reader(ExcelReader):
+    """openpyxl's workbook reader (read-only mode only) with worksheets that open in constant time."""
+
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def open_workbook(data: bytes):
+    """A read-only, values-only workbook of upload bytes already checked by check_archive."""
+    reader = _Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def sheet_rows(ws):
+    """The rows of a read-only worksheet as value tuples, streamed; a missing row is an empty tuple.
+
+    Unlike openpyxl's iter_rows it ignores the declared dimension (often wrong) and marks formula
+    cells that have no computed value with NO_CACHED_VALUE instead of reading them as empty.
+    """
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = _Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                         date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        expected = 1
+        for idx, cells in parser.parse():
+            while expected < idx:  # rows the file leaves out are blank
+                expected += 1
+                yield ()
+            expected = idx + 1
+            if not cells:
+                yield ()
+                continue
+            row = [None] * max(c["column"] for c in cells)
+            for c in cells:
+                row[c["column"] - 1] = c["value"]
+            yield tuple(row)
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse (in Chinese) an .xlsx whose parts would unpack to more than we are willing to read:
+    a zip bomb, a shared-strings part of hundreds of megabytes. Only the zip's directory is read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise Refused("文件已损坏或不是 Excel 工作簿(.xlsx),请在 Excel 中另存为 .xlsx 后再上传") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_PARTS:
+            raise Refused(f"文件内部包含 {len(members)} 个部件,不像正常的 Excel 工作簿,请另存为 .xlsx 后再上传")
+        total = 0
+        for m in members:
+            limit = MAX_SHEET_PART if m.filename.startswith("xl/worksheets/") else MAX_OTHER_PART
+            if m.file_size > limit:
+                what = "共享字符串" if "sharedStrings" in m.filename else ("工作表" if limit == MAX_SHEET_PART else "部件")
+                raise Refused(f"文件中的{what}({m.filename})解压后有 {m.file_size / 1048576:.0f} MB,超过 "
+                              f"{limit / 1048576:.0f} MB 的上限,不予读取;请删除多余的内容或拆分成几个文件")
+            total += m.file_size
+        if total > MAX_UNCOMPRESSED:
+            raise Refused(f"文件解压后共 {total / 1048576:.0f} MB,超过 {MAX_UNCOMPRESSED / 1048576:.0f} MB 的上限,"
+                          "不予读取;请删除多余的内容或拆分成几个文件")
+
+
+def max_rows_setting() -> int:
+    return int(getattr(settings, "IMPORT_MAX_ROWS", 20_000))
 
 
 # --- reading an upload ---------------------------------------------------------------------------
@@ -246,16 +402,39 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def is_clear_mark(value) -> bool:
+    """A cell that asks to clear its field: (清空), in half- or full-width brackets."""
+    return isinstance(value, str) and re.sub(r"\s", "", halfwidth(value)) == CLEAR_MARK
+
+
+def same_value(old, new) -> bool:
+    """Whether a stored value and a sheet's value are the same to a person: None and "" alike, numbers
+    by value whatever their type (a stored float 102.22 and a typed Decimal 102.22), records by key."""
+    if old in (None, "") and new in (None, ""):
+        return True
+    numbers = (int, float, Decimal)
+    if isinstance(old, numbers) and isinstance(new, numbers) and not isinstance(old, bool) and not isinstance(new, bool):
+        try:
+            return Decimal(str(old)) == Decimal(str(new))
+        except InvalidOperation:
+            return False
+    return old == new
+
+
 def display(value) -> str:
     """A raw cell value as a person would read it in an error list."""
     if value is None:
         return ""
+    if value is NO_CACHED_VALUE:
+        return "(公式,无计算结果)"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal):
+        return plain_number(value)  # 1742.00 stored, 1742 shown
     return str(value)
 
 
@@ -268,15 +447,79 @@ class Importer:
     title: str = "数据"
     columns: Sequence[Column] = ()
     key: Sequence[str] = ()
+    model = None  # the model a row is stored in: its fields bound the columns and updates merge into it
     max_bytes: int = MAX_BYTES
-    max_rows: int = 100_000
+    max_rows: int | None = None  # default: settings.IMPORT_MAX_ROWS (XIANGCUN_IMPORT_MAX_ROWS, 20,000)
     header_search_rows: int = 20
 
     def __init__(self, scope=None):
         self.scope = scope  # the units (a Division queryset) that unit columns may resolve to
         self._unit_maps: dict[str, dict] = {}
+        if self.max_rows is None:
+            self.max_rows = max_rows_setting()
 
     # hooks for modules
+
+    def find_existing(self, values: dict):
+        """The stored record this row updates (by its natural key), or None for a new one.
+
+        With a record, every cell the sheet leaves blank keeps the record's value (see
+        `record_values`), the preview lists what changes, and (清空) clears a field. Raise RowError
+        for a key that may not be updated (someone else's record, a deleted one)."""
+        return None
+
+    def record_values(self, record) -> dict:
+        """{field: stored value} of a record for this sheet's columns: the model fields the columns name,
+        natural-key columns left out."""
+        out = {}
+        for column in self.columns:
+            f = self.stored_field(column) if column.field not in self.key else None
+            if f is not None and isinstance(record, f.model):
+                out[column.field] = getattr(record, f.name)
+        return out
+
+    def changes_of(self, record, current: dict, values: dict) -> list[tuple[str, str, str]]:
+        """(column header, old, new) for each field an update changes, as people read them."""
+        out = []
+        for column in self.columns:
+            if column.field in current and not same_value(current[column.field], values.get(column.field)):
+                out.append((column.header, self.display_value(column, current[column.field]) or "—",
+                            self.display_value(column, values.get(column.field)) or "—"))
+        return out
+
+    def stored_field(self, column: Column):
+        """The model field a column is stored in (same name on `model`), or None."""
+        if self.model is None:
+            return None
+        try:
+            f = self.model._meta.get_field(column.field)
+        except FieldDoesNotExist:
+            return None
+        return f if getattr(f, "concrete", False) and not f.many_to_many else None
+
+    def model_field(self, column: Column):
+        """The model field whose bounds apply to a number, text or date column, or None."""
+        return None if column.kind in ("unit", "choice", "bool") else self.stored_field(column)
+
+    def bind_columns(self) -> None:
+        """Give every column the bounds of the column it is stored in: number ranges and decimals from
+        the model field (or the database's integer range), text length from max_length, dates
+        1949-01-01 … today + 50 years unless the column says otherwise. Idempotent."""
+        bound = []
+        for column in self.columns:
+            f = self.model_field(column)
+            changes = {}
+            if column.kind in ("int", "decimal"):
+                bounds = field_bounds(f) if f is not None else None
+                if bounds is None:
+                    bounds = DEFAULT_INT if column.kind == "int" else DEFAULT_DECIMAL
+                bounds = bounds.narrowed(column.min_value, column.max_value)
+                changes = {"min_value": bounds.low, "max_value": bounds.high,
+                           "places": 0 if column.kind == "int" else bounds.places}
+            elif column.kind == "text" and f is not None and getattr(f, "max_length", None):
+                changes = {"width": min(column.width or f.max_length, f.max_length)}
+            bound.append(dataclasses.replace(column, **changes) if changes else column)
+        self.columns = tuple(bound)
 
     def clean_row(self, values: dict) -> dict:
         """Cross-column checks of one row after every cell passed; raise RowError to reject it."""
@@ -306,6 +549,7 @@ class Importer:
     def template(self) -> bytes:
         """An empty sheet to fill in: bold headers with notes, dropdowns, text-formatted code columns,
         and a 填写说明 sheet."""
+        self.bind_columns()
         wb = Workbook()
         ws = wb.active
         ws.title = self.title[:31]
@@ -352,6 +596,9 @@ class Importer:
         notes.append([f"1. 请在“{ws.title}”工作表第 2 行起逐行填写,不要修改第 1 行的表头;多余的列会被忽略。"])
         notes.append(["2. 上传后系统先检查全部行,列出所有错误;全部正确才会一次性写入,重复导入同一文件不会产生重复数据。"])
         notes.append(["3. 代码列请保持“文本”格式,以免 Excel 去掉开头的 0 或显示成科学计数法。"])
+        notes.append([f"4. 更新已有记录时,留空的单元格表示“不修改”;要清空某项内容,请在该单元格填写“{CLEAR_MARK}”。"
+                      "预览会逐项列出将要修改的内容(原值 → 新值)。"])
+        notes.append([f"5. 每次最多导入 {self.max_rows} 行;公式单元格须有计算结果(请用 Excel/WPS 保存过,或粘贴为数值)。"])
         notes.append([])
         notes.append(["列名", "是否必填", "填写要求", "说明"])
         for cell in notes[notes.max_row]:
@@ -370,9 +617,11 @@ class Importer:
     def parse(self, upload) -> ParseResult:
         """Check every row of an upload; return the cleaned rows and every error. Writes nothing."""
         result = ParseResult()
+        self.bind_columns()
         try:
             data = read_upload(upload, self.max_bytes)
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            check_archive(data)  # sizes from the zip directory: nothing is unpacked yet
+            wb = open_workbook(data)
         except Refused as exc:
             result.errors.append(Error(0, "", getattr(upload, "name", ""), str(exc)))
             return result
@@ -382,17 +631,31 @@ class Importer:
             return result
         try:
             self._parse_workbook(wb, result)
+        except Refused as exc:
+            result.rows = []
+            result.errors = [Error(0, "", "", str(exc))]
         finally:
             wb.close()
         return result
+
+    def row_cap(self) -> int:
+        """The most rows (blank ones included) a sheet may have before it is refused unread."""
+        return max(2 * self.max_rows, 50_000)
+
+    def _too_many_rows(self, count: int) -> str:
+        return (f"数据超过 {self.max_rows} 行的上限(每次导入最多 {self.max_rows} 行),"
+                f"请拆分成几个文件分批导入" + (f";工作表至少有 {count} 行" if count > self.max_rows else ""))
 
     def _parse_workbook(self, wb, result: ParseResult) -> None:
         best_missing = None
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            ws.reset_dimensions()  # some writers record a wrong sheet size; read what is there
-            rows = ws.iter_rows(values_only=True)
+            declared = ws.max_row or 0  # the <dimension> the file declares; the rows are read as they are
+            if declared > self.row_cap():
+                raise Refused(f"工作表“{ws.title}”声明有 {declared} 行,超过 {self.row_cap()} 行,不予读取。"
+                              f"每次最多导入 {self.max_rows} 行:请删除多余的空行(或拆分文件)后另存再上传")
+            rows = sheet_rows(ws)
             head = [row for _, row in zip(range(self.header_search_rows), rows)]
             found = self._find_header(head)
             if found is None:
@@ -447,49 +710,132 @@ class Importer:
         columns = [c for c in self.columns if c.field in positions]
         ordered = [c for c in columns if c.kind != "unit"] + [c for c in columns if c.kind == "unit"]
         seen_keys: dict[tuple, int] = {}
-        count = 0
+        count = blank_run = 0
+        cap = self.row_cap()
+        pending = []  # rows whose cells passed, waiting for their stored records (looked up in batches)
         for line, row in enumerate(rows, start=first_line):
+            if line > cap:
+                raise Refused(f"工作表超过 {cap} 行(含空行),不予读取。" + self._too_many_rows(0))
             raw = {c.field: (row[positions[c.field]] if positions[c.field] < len(row) else None) for c in columns}
             if all(_blank(v) for v in raw.values()):
+                blank_run += 1
+                if blank_run >= BLANK_RUN:  # the data has ended; the rest is the sheet's formatted blanks
+                    result.notices.append(f"第 {line - BLANK_RUN + 1} 行起连续 {BLANK_RUN} 行为空,视为数据结束,"
+                                          "其后的内容没有读取;如其后还有数据,请删除中间的空行后重新上传")
+                    break
                 continue  # blank rows, including the hundreds Excel keeps after the data
+            blank_run = 0
             count += 1
             if count > self.max_rows:
-                result.errors.append(Error(0, "", "", f"超过 {self.max_rows} 行的上限,请拆分成几个文件分批导入"))
-                return
-            values = {c.field: None for c in self.columns}
-            errors = []
-            for column in ordered:
-                if column.within and any(e.column == self._header_of(column.within) for e in errors):
-                    continue  # its parent unit is already reported wrong: nothing to look the name up under
-                try:
-                    values[column.field] = self.clean_cell(column, raw[column.field], values)
-                except ValidationError as exc:
-                    errors.append(Error(line, column.header, display(raw[column.field]), exc.messages[0],
-                                        positions[column.field] + 1))
-            if not errors:
-                try:
-                    values = self.clean_row(values)
-                    key = tuple(values[f] for f in self.key)
-                    if self.key and key in seen_keys:
-                        raise RowError(f"与第 {seen_keys[key]} 行重复", self.key[-1])
-                    seen_keys[key] = line
-                except RowError as exc:
-                    column = next((c for c in columns if c.field == exc.field), None)
-                    if column is None:
-                        errors.append(Error(line, "", "", exc.reason))
-                    else:
-                        errors.append(Error(line, column.header, display(raw[column.field]), exc.reason,
-                                            positions[column.field] + 1))
-            if errors:
-                result.errors.extend(sorted(errors, key=lambda e: e.col or 0))
+                raise Refused(self._too_many_rows(count))
+            values = self._parse_row(line, raw, columns, ordered, positions, seen_keys, result)
+            if values is not None:
+                pending.append((line, raw, values))
+                if len(pending) >= LOOKUP_BATCH:
+                    self._finish_rows(pending, columns, positions, result)
+                    pending = []
+        self._finish_rows(pending, columns, positions, result)
+        result.errors.sort(key=lambda e: e.row)  # rows finish in batches; each row's own errors keep their order
+        if result.notices and not any(True for _ in zip(range(1), rows)):
+            result.notices.clear()  # the blank run reached the end of the sheet: nothing was skipped
+
+    def _parse_row(self, line, raw, columns, ordered, positions, seen_keys, result) -> None:
+        values = RowValues({c.field: None for c in self.columns})
+        errors = []
+
+        def error(column, reason):
+            errors.append(Error(line, column.header, display(raw[column.field]), reason, positions[column.field] + 1))
+
+        for column in ordered:
+            if column.within and any(e.column == self._header_of(column.within) for e in errors):
+                continue  # its parent unit is already reported wrong: nothing to look the name up under
+            value = raw[column.field]
+            if is_clear_mark(value):
+                if column.required:
+                    error(column, f"必填列不能填“{CLEAR_MARK}”")
+                elif not self.clearable(column):
+                    error(column, "该列不能清空,请填写数值;不修改请留空")
+                else:
+                    values.cleared.add(column.field)
+                continue
+            try:
+                values[column.field] = self.clean_cell(column, value, values)
+            except ValidationError as exc:
+                error(column, exc.messages[0])
             else:
-                result.rows.append(Row(line, values))
+                if not _blank(value):
+                    values.provided.add(column.field)
+        # a natural key repeated within the file is reported whatever else is wrong with the row
+        bad = {e.column for e in errors}
+        if self.key and not any(self._header_of(f) in bad for f in self.key):
+            key = tuple(values[f] for f in self.key)
+            if key in seen_keys:
+                column = next((c for c in columns if c.field == self.key[-1]), None)
+                if column is None:
+                    errors.append(Error(line, "", "", f"与第 {seen_keys[key]} 行重复"))
+                else:
+                    error(column, f"与第 {seen_keys[key]} 行重复")
+            else:
+                seen_keys[key] = line
+        if errors:
+            result.errors.extend(sorted(errors, key=lambda e: e.col or 0))
+            return None
+        return values
+
+    def find_existing_many(self, rows: list[dict]) -> list:
+        """The stored record (or None, or a RowError to report) for each row; override to look a batch
+        up in one query — the default asks `find_existing` row by row."""
+        out = []
+        for values in rows:
+            try:
+                out.append(self.find_existing(values))
+            except RowError as exc:
+                out.append(exc)
+        return out
+
+    def _finish_rows(self, pending, columns, positions, result) -> None:
+        """Merge each row into its stored record (blank = unchanged), run the row checks, work out the diff."""
+        if not pending:
+            return
+        found = self.find_existing_many([values for _, _, values in pending])
+        for (line, raw, values), record in zip(pending, found):
+            self._finish_row(line, raw, values, record, columns, positions, result)
+
+    def _finish_row(self, line, raw, values, record, columns, positions, result) -> None:
+        try:
+            if isinstance(record, RowError):
+                raise record
+            current = self.record_values(record) if record is not None else {}
+            for f, stored in current.items():  # blank = unchanged: keep what is stored
+                if f not in values.provided and f not in values.cleared:
+                    values[f] = stored
+            values = self.clean_row(values)
+        except RowError as exc:
+            column = next((c for c in columns if c.field == exc.field), None)
+            if column is None:
+                result.errors.append(Error(line, "", "", exc.reason))
+            else:
+                result.errors.append(Error(line, column.header, display(raw[column.field]), exc.reason,
+                                           positions[column.field] + 1))
+            return
+        changes = self.changes_of(record, current, values) if record is not None else []
+        outcome = "created" if record is None else ("updated" if changes else "unchanged")
+        result.rows.append(Row(line, values, outcome, changes))
+
+    def clearable(self, column: Column) -> bool:
+        """Whether (清空) may empty this column: a nullable or text field (or one the importer stores itself)."""
+        f = self.stored_field(column)
+        if f is None:
+            return True
+        return f.null or isinstance(f, (models.CharField, models.TextField))
 
     def _header_of(self, field_name: str) -> str:
         return next((c.header for c in self.columns if c.field == field_name), "")
 
     def clean_cell(self, column: Column, value, values: dict):
         """One cell, cleaned by its column's kind and validator; ValidationError with a Chinese reason."""
+        if value is NO_CACHED_VALUE:
+            raise ValidationError(FORMULA_WITHOUT_VALUE)
         if isinstance(value, str):
             value = value.strip()
             if value.upper() in EXCEL_ERRORS:
@@ -509,43 +855,41 @@ class Importer:
         else:
             text = str(value).strip()
         if column.width and len(text) > column.width:
-            raise ValidationError(f"不能超过 {column.width} 个字")
+            raise ValidationError(f"不能超过 {column.width} 个字(填了 {len(text)} 个字)")
         return text
 
-    def _number(self, column, value, parse, kind_text):
-        if isinstance(value, bool):
+    def _number(self, column, value, integer: bool):
+        """A number cell within its column's bounds (the error list shows the value beside the reason)."""
+        kind_text = ("非负整数" if column.min_value == 0 else "整数") if integer else ("非负数" if column.min_value == 0 else "数字")
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
             raise ValidationError(f"应为{kind_text}")
         text = as_text(value).replace(",", "").replace(" ", "")
         try:
-            number = parse(text)
+            number = Decimal(text)
         except (ValueError, InvalidOperation):
             raise ValidationError(f"应为{kind_text}") from None
+        if not number.is_finite() or (integer and number != number.to_integral_value()):
+            raise ValidationError(f"应为{kind_text}")
         if column.min_value is not None and number < column.min_value:
-            raise ValidationError(f"应为{kind_text}" if column.min_value == 0 else f"不能小于 {column.min_value}")
-        if column.max_value is not None and number > column.max_value:
-            raise ValidationError(f"不能大于 {column.max_value}")
-        return number
+            raise ValidationError(f"应为{kind_text}" if column.min_value == 0 else f"不能小于 {plain_number(column.min_value)}")
+        if column.max_value is not None and number > column.max_value:  # before int(): 1e999999 would eat memory
+            raise ValidationError(f"超出范围:不能大于 {plain_number(column.max_value)}")
+        if not integer and column.places is not None and -number.as_tuple().exponent > column.places:
+            rounded = number.quantize(Decimal(1).scaleb(-column.places))
+            if isinstance(value, float) and abs(rounded - number) <= Decimal("1e-9") * max(1, abs(number)):
+                number = rounded  # binary noise of a computed cell (1742.3000000000002), not a typed decimal
+            else:
+                raise ValidationError(f"小数位太多:最多保留 {column.places} 位小数")
+        return int(number) if integer else number
 
     def _clean_int(self, column, value, values):
-        def parse(text):
-            number = Decimal(text)
-            if number != number.to_integral_value():
-                raise ValueError(text)
-            return int(number)
-
-        return self._number(column, value, parse, "非负整数" if column.min_value == 0 else "整数")
+        return self._number(column, value, integer=True)
 
     def _clean_decimal(self, column, value, values):
-        def parse(text):
-            number = Decimal(text)
-            if not number.is_finite():
-                raise ValueError(text)
-            return number
-
-        return self._number(column, value, parse, "非负数" if column.min_value == 0 else "数字")
+        return self._number(column, value, integer=False)
 
     def _clean_date(self, column, value, values):
-        return parse_date(value)
+        return date_in_range(parse_date(value), column.min_value, column.max_value)
 
     def _clean_bool(self, column, value, values):
         text = as_text(value).upper()
@@ -661,7 +1005,9 @@ def import_rows(rows: Sequence[Row], save_row: Callable[[dict], str], dry_run: b
 
 def error_workbook(upload, errors: Sequence[Error], sheet: str = "", max_bytes: int = MAX_BYTES) -> bytes:
     """The uploaded workbook with every bad cell filled red and commented, plus an 错误说明 sheet."""
-    wb = load_workbook(io.BytesIO(read_upload(upload, max_bytes)))
+    data = read_upload(upload, max_bytes)
+    check_archive(data)
+    wb = load_workbook(io.BytesIO(data))
     ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
     reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
     for e in errors:
@@ -794,6 +1140,7 @@ def export_response(rows: Iterable[Sequence], columns: Sequence, filename: str, 
 
 
 __all__ = [
-    "Column", "Counts", "Error", "Importer", "ParseResult", "Refused", "Row", "RowError", "XLSX_TYPE",
-    "csv_stream", "error_workbook", "export_response", "import_rows", "read_upload", "safe_cell",
+    "CLEAR_MARK", "Column", "Counts", "Error", "Importer", "NO_CACHED_VALUE", "ParseResult", "Refused", "Row",
+    "RowError", "RowValues", "XLSX_TYPE", "check_archive", "csv_stream", "error_workbook", "export_response",
+    "import_rows", "open_workbook", "read_upload", "safe_cell", "sheet_rows",
 ]

@@ -33,13 +33,26 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views import View
 
-from .excel import XLSX_TYPE, Importer, Refused, read_upload
+from .excel import BLANK_RUN, CLEAR_MARK, XLSX_TYPE, Counts, Importer, Refused, read_upload
 
 SESSION_KEY = "excel_imports"
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 KEEP_SECONDS = 24 * 3600
 PREVIEW_ROWS = 20
+SHOWN_CHANGES = 500  # updated rows whose field-by-field changes the preview lists
 SHOWN_ERRORS = 1000
+
+
+class PreviewRow(tuple):
+    """(line, cells, outcome) of a preview row, with `changes` [(header, old, new)] of an update."""
+
+    changes: list = []
+
+
+def _preview_row(line, cells, outcome, changes) -> PreviewRow:
+    row = PreviewRow((line, cells, outcome))
+    row.changes = changes
+    return row
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -169,28 +182,35 @@ class ImportView(View):
 
     def context(self, **extra) -> dict:
         importer = extra.get("importer") or self.get_importer()
+        importer.bind_columns()  # the column list shows each column's bounds
         back_label, back_url = self.get_back()
         template_url = reverse(self.template_url_name) if self.template_url_name else self.request.path + "?template=1"
         return {"importer": importer, "title": f"导入{importer.title}", "back_label": back_label,
                 "back_url": back_url, "template_url": template_url, "columns": importer.columns,
-                "max_mb": importer.max_bytes // (1024 * 1024), **extra}
+                "max_mb": importer.max_bytes // (1024 * 1024), "max_rows": importer.max_rows,
+                "clear_mark": CLEAR_MARK, "blank_run": BLANK_RUN, **extra}
 
     def render_upload(self, error: str = ""):
         return render(self.request, self.upload_template, self.context(error=error), status=400 if error else 200)
 
     def render_preview(self, importer: Importer, token: str, result):
+        """What confirming would do, worked out by reading only: new rows, updates with every changed
+        field (old → new), unchanged rows. Nothing is written and no write transaction is opened here,
+        so a large preview never holds the database's write lock."""
         columns = result.columns
-        counts = importer.import_rows(result.rows, dry_run=True) if result.ok else None
-        if counts is not None and counts.errors:
-            result.errors = counts.errors
-            counts = None
-        outcomes = counts.outcomes if counts else [""] * len(result.rows)
+        counts = None
+        if result.ok:
+            counts = Counts(created=result.count("created"), updated=result.count("updated"),
+                            unchanged=result.count("unchanged"))
         labels = {"created": "新增", "updated": "更新", "unchanged": "不变"}
-        rows = [(row.line, [importer.display_value(c, row.values[c.field]) for c in columns], labels.get(o, ""))
-                for row, o in zip(result.rows[:PREVIEW_ROWS], outcomes)]
+        rows = [_preview_row(row.line, [importer.display_value(c, row.values.get(c.field)) for c in columns],
+                             labels.get(row.outcome, "") if counts else "", row.changes)
+                for row in result.rows[:PREVIEW_ROWS]]
+        changed = [r for r in result.rows if r.outcome == "updated"] if counts else []
         entry = self.request.session.get(SESSION_KEY, {}).get(token, {})
         return render(self.request, self.preview_template, self.context(
             importer=importer, token=token, result=result, counts=counts, preview=rows, shown_columns=columns,
             errors=result.errors[:SHOWN_ERRORS], more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
             file_name=entry.get("name", ""), preview_size=PREVIEW_ROWS,
+            changed=changed[:SHOWN_CHANGES], more_changed=max(0, len(changed) - SHOWN_CHANGES),
         ), status=400 if result.errors else 200)

@@ -44,6 +44,9 @@ from .models import Job, JobStatus
 logger = logging.getLogger("xiangcun.jobs")
 
 KINDS = {}
+# The id of this process's worker (set by `xiangcun worker`), recorded on the jobs it runs so that a
+# job whose worker dies can be found (core/workers.py). Empty when jobs run in the web process.
+WORKER_ID = ""
 
 
 def job_kind(name):
@@ -119,7 +122,8 @@ def error_message(exc: BaseException) -> str:
 @task()
 def execute(job_id: int) -> None:
     # Several workers may run: only the one that flips queued → running does the work.
-    if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=timezone.now()):
+    if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), worker=WORKER_ID):
         return
     job = Job.objects.get(pk=job_id)
     report = Progress(job_id)

@@ -21,9 +21,6 @@ class LedgerQuerySet(models.QuerySet):
     def delete(self):
         raise LedgerError("台账记录不能直接删除,请逐条标记删除并填写原因")
 
-    def deleted(self):
-        return self.filter(is_deleted=True)
-
 
 class LiveManager(models.Manager.from_queryset(LedgerQuerySet)):
     def get_queryset(self):

@@ -1,12 +1,10 @@
-"""URLs of the core module (see core/access.py)."""
+"""What each role may do in the core module, and its URLs (enforced by core.access)."""
 from xiangcun.core.access import Access
-from xiangcun.core.audit_views import may_read_log
 
 URLS = {
-    "core:home": Access(),
+    "core:healthz": Access(public=True),
+    "core:readyz": Access(public=True),
     "core:jobs": Access(),
-    "core:job": Access(obj="job"),
-    "core:job_progress": Access(obj="job", headers={"HTTP_HX_REQUEST": "true"}),
-    "core:audit_log": Access(allowed=may_read_log),
-    "core:audit_history": Access(obj="division", kwargs={"model": "divisions.division"}),
+    "core:job": Access(),
+    "core:job_progress": Access(),
 }

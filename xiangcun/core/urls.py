@@ -1,13 +1,12 @@
 from django.urls import path
 
-from . import audit_views, views
+from . import health, views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("jobs/", views.job_list, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
-    path("audit/", audit_views.audit_log, name="audit_log"),
-    path("audit/history/<str:model>/<int:pk>/", audit_views.history, name="audit_history"),
 ]

@@ -7,10 +7,12 @@ expected. Full-width digits, letters and spaces (typed with a Chinese input meth
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, and the ideographic space to a space.
 _HALFWIDTH = {**{cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
@@ -177,3 +179,155 @@ def _from_serial(serial: float) -> dt.date:
     if serial < 61:  # before Excel's phantom 1900-02-29
         serial += 1
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+# --- ranges: dates people type, numbers that fit their column -------------------------------------
+
+DATE_MIN = dt.date(1949, 1, 1)
+FUTURE_YEARS = 50
+
+
+def date_max() -> dt.date:
+    """The latest date a person may type: today plus 50 years (plans and terms reach that far)."""
+    today = dt.date.today()
+    try:
+        return today.replace(year=today.year + FUTURE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + FUTURE_YEARS, day=28)
+
+
+def date_in_range(value: dt.date, low: dt.date | None = None, high: dt.date | None = None) -> dt.date:
+    """`value` if it lies in [low, high] (default 1949-01-01 … today + 50 years), else a Chinese error."""
+    low = DATE_MIN if low is None else low
+    high = date_max() if high is None else high
+    if value < low:
+        raise ValidationError(f"日期 {value:%Y-%m-%d} 早于 {low:%Y-%m-%d},不合理,请检查年份")
+    if value > high:
+        raise ValidationError(f"日期 {value:%Y-%m-%d} 晚于 {high:%Y-%m-%d},不合理,请检查年份")
+    return value
+
+
+def sensible_date(value):
+    """Form/serializer validator: a date between 1949-01-01 and today + 50 years."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        date_in_range(value)
+
+
+# The ranges the database's integer columns hold (PostgreSQL's, the stricter of the two backends).
+INTEGER_RANGES = {
+    "SmallIntegerField": (-32768, 32767),
+    "PositiveSmallIntegerField": (0, 32767),
+    "IntegerField": (-2147483648, 2147483647),
+    "PositiveIntegerField": (0, 2147483647),
+    "BigIntegerField": (-9223372036854775808, 9223372036854775807),
+    "PositiveBigIntegerField": (0, 9223372036854775807),
+}
+FLOAT_LIMIT = 10 ** 15  # a float column holding more than this is a typing error, not a measurement
+# Sensible domains for fields of these names, wherever they occur (narrower than the column).
+DOMAINS = {"lon": (-180, 180), "lat": (-90, 90), "year": (1900, 2100), "built_year": (1900, 2100),
+           "detour": (1, 5), "speed_kmh": (1, 150), "access_speed_kmh": (1, 30),
+           **{name: (0, None) for name in (  # areas, values, prices and totals are never negative
+               "floor_area", "land_area", "found_floor_area", "book_value", "valuation", "annual_rent",
+               "sale_price", "transfer_value", "total_income", "business_income", "contract_income",
+               "investment_income", "assets", "liabilities", "threshold")}}
+
+
+@dataclass(frozen=True)
+class NumberBounds:
+    """What a number must be to fit its column: [low, high], at most `places` decimals."""
+
+    low: Decimal | int | float | None = None
+    high: Decimal | int | float | None = None
+    places: int | None = None       # decimals kept (DecimalField.decimal_places); 0 for integers
+    integer: bool = False
+
+    def narrowed(self, low=None, high=None) -> NumberBounds:
+        """These bounds with a narrower declared range (a column's or form's own min/max)."""
+        lo = self.low if low is None else (low if self.low is None else max(low, self.low))
+        hi = self.high if high is None else (high if self.high is None else min(high, self.high))
+        return NumberBounds(lo, hi, self.places, self.integer)
+
+    def text(self) -> str:
+        """The range in words, for templates and notes."""
+        parts = []
+        if self.low is not None:
+            parts.append(f"不小于 {plain_number(self.low)}")
+        if self.high is not None:
+            parts.append(f"不大于 {plain_number(self.high)}")
+        if self.places and not self.integer:
+            parts.append(f"最多 {self.places} 位小数")
+        return ",".join(parts)
+
+    def check(self, number, shown=None):
+        """`number` if it fits, else ValidationError naming the value and the allowed range."""
+        shown = plain_number(number) if shown is None else shown
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ValidationError(f"“{shown}”不是有效的数字")
+        if isinstance(number, Decimal) and not number.is_finite():
+            raise ValidationError(f"“{shown}”不是有效的数字")
+        if self.low is not None and number < self.low:
+            raise ValidationError(f"“{shown}”超出范围:不能小于 {plain_number(self.low)}")
+        if self.high is not None and number > self.high:
+            raise ValidationError(f"“{shown}”超出范围:不能大于 {plain_number(self.high)}")
+        if self.places is not None and not self.integer and isinstance(number, Decimal):
+            exponent = number.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > self.places:
+                raise ValidationError(f"“{shown}”小数位太多:最多保留 {self.places} 位小数")
+        return number
+
+
+def plain_number(value) -> str:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
+
+
+def field_bounds(model_field) -> NumberBounds | None:
+    """The bounds of a model's numeric column: its database type, max_digits/decimal_places, the
+    validators it declares, and the sensible domain of its name (lon, lat, year …); None if not numeric."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.db import models
+
+    if isinstance(model_field, (models.AutoField, models.BigAutoField, models.SmallAutoField)):
+        return None
+    if isinstance(model_field, models.DecimalField):
+        top = Decimal(10) ** (model_field.max_digits - model_field.decimal_places) - Decimal(1).scaleb(
+            -model_field.decimal_places)
+        bounds = NumberBounds(-top, top, model_field.decimal_places)
+    elif isinstance(model_field, models.IntegerField):
+        low, high = INTEGER_RANGES.get(model_field.get_internal_type(), INTEGER_RANGES["BigIntegerField"])
+        bounds = NumberBounds(low, high, 0, integer=True)
+    elif isinstance(model_field, models.FloatField):
+        bounds = NumberBounds(-FLOAT_LIMIT, FLOAT_LIMIT)
+    else:
+        return None
+    for v in getattr(model_field, "_validators", ()):
+        if isinstance(v, MinValueValidator) and not callable(v.limit_value):
+            bounds = bounds.narrowed(low=v.limit_value)
+        elif isinstance(v, MaxValueValidator) and not callable(v.limit_value):
+            bounds = bounds.narrowed(high=v.limit_value)
+    domain = DOMAINS.get(model_field.name)
+    if domain:
+        bounds = bounds.narrowed(*domain)
+    return bounds
+
+
+def form_errors_text(form) -> str:
+    """A form's errors in one Chinese sentence that names each field and the value typed, for pages that
+    can only answer with a message (e.g. a row's inline form): 实测面积“abc”:请输入一个数字。"""
+    parts = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            parts.extend(errors)
+            continue
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else name
+        value = form.data.get(form.add_prefix(name), "") if hasattr(form.data, "get") else ""
+        shown = f"“{value}”" if value not in ("", None) else "(未填)"
+        parts.append(f"{label}{shown}:{';'.join(errors)}")
+    return ";".join(parts)

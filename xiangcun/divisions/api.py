@@ -3,30 +3,26 @@ change events, editions and reform statistics — all within the user's jurisdic
 import datetime as dt
 
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from xiangcun.core import params
 from xiangcun.core.api import ApiError
-from xiangcun.core.scoping import scope_paths
+from xiangcun.core.openapi import DATE, DIVISION_CODE_PREFIX, RECORD_ID
 
 from . import services, stats
 from .models import ChangeEvent, Division, DivisionVersion, Edition, EventType, Kind, Level
+from .scoping import in_scope, scope_paths
 
 
 def _date_param(request, name, required=False):
-    raw = request.query_params.get(name)
-    if not raw:
-        if required:
-            raise ApiError(f"缺少参数 {name}(日期,YYYY-MM-DD)")
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(f"参数 {name}=“{raw}”不是有效日期,应写作 YYYY-MM-DD") from None
+    value = params.get_date(request.query_params, name)
+    if value is None and required:
+        raise ApiError(f"缺少参数 {name}(日期,YYYY-MM-DD)")
+    return value
 
 
 class DivisionSerializer(serializers.ModelSerializer):
@@ -41,7 +37,7 @@ class DivisionSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(source="division_id")
+    id = serializers.IntegerField(source="division_id", read_only=True)
     parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
 
     class Meta:
@@ -66,10 +62,10 @@ class EditionSerializer(serializers.ModelSerializer):
 
 LIST_PARAMS = [
     OpenApiParameter("q", str, description="名称包含或代码前缀"),
-    OpenApiParameter("level", int, description="层级 1–6"),
+    OpenApiParameter("level", int, enum=[1, 2, 3, 4, 5, 6], description="层级 1–6"),
     OpenApiParameter("kind", str, enum=Kind.values),
     OpenApiParameter("status", str, enum=["current", "abolished", "all"], description="默认 current"),
-    OpenApiParameter("parent", int, description="上级单位 id"),
+    OpenApiParameter("parent", RECORD_ID, description="上级单位 id"),
 ]
 
 
@@ -90,24 +86,21 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
                 if p[name] not in values:
                     raise ApiError(f"参数 {name}=“{p[name]}”无效,可选值:{'、'.join(values)}")
                 qs = qs.filter(**{name: p[name]})
-        status = p.get("status", "current")
-        if status not in ("current", "abolished", "all"):
-            raise ApiError("参数 status 应为 current、abolished 或 all")
+        status = params.get_choice(p, "status", ["current", "abolished", "all"], default="current")
         if status == "current":
             qs = qs.filter(valid_to__isnull=True)
         elif status == "abolished":
             qs = qs.filter(valid_to__isnull=False)
-        if p.get("parent"):
-            if not p["parent"].isdigit():
-                raise ApiError("参数 parent 应为整数 id")
-            qs = qs.filter(parent_id=int(p["parent"]))
+        parent = params.get_id(p, "parent")
+        if parent:
+            qs = qs.filter(parent_id=parent)
         return qs
 
     @extend_schema(parameters=LIST_PARAMS)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=True)],
+    @extend_schema(parameters=[OpenApiParameter("date", DATE, required=True)],
                    responses=VersionSerializer(many=True))
     @action(detail=True)
     def tree(self, request, pk=None):
@@ -124,9 +117,9 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
         """沿革:前后两步的合并、拆分等关系。"""
         return Response(services.lineage(self.get_object()))
 
-    @extend_schema(parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="默认今天")],
+    @extend_schema(parameters=[OpenApiParameter("date", DATE, description="默认今天")],
                    responses=DivisionSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)  # a short list, not paginated
     def successors(self, request, pk=None):
         """某日承接该单位的现有单位(被撤并单位的去向)。"""
         when = _date_param(request, "date") or dt.date.today()
@@ -139,8 +132,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EventSerializer
 
     def get_queryset(self):
-        visible = Division.objects.visible_to(self.request.user)
-        qs = ChangeEvent.objects.filter(Q(predecessors__in=visible) | Q(successors__in=visible)).distinct()
+        qs = ChangeEvent.objects.visible_to(self.request.user)
         typ = self.request.query_params.get("type")
         if typ:
             if typ not in EventType.values:
@@ -170,9 +162,9 @@ class StatsViewSet(viewsets.ViewSet):
     """改革前后区划统计。"""
 
     @extend_schema(
-        parameters=[OpenApiParameter("scope", str, required=True, description="区划代码或其前缀"),
-                    OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-                    OpenApiParameter("to", OpenApiTypes.DATE, required=True)],
+        parameters=[OpenApiParameter("scope", DIVISION_CODE_PREFIX, required=True, description="区划代码或其前缀(1–12 位数字)"),
+                    OpenApiParameter("from", DATE, required=True),
+                    OpenApiParameter("to", DATE, required=True)],
         responses=inline_serializer("ReformStats", {
             "scope": serializers.DictField(), "from": serializers.DateField(), "to": serializers.DateField(),
             "rows": StatsRow, "text": serializers.CharField()}),
@@ -181,10 +173,9 @@ class StatsViewSet(viewsets.ViewSet):
         scope = request.query_params.get("scope", "").strip()
         if not scope.isdigit() or len(scope) > 12:
             raise ApiError("参数 scope 应为区划代码或其前缀(最多 12 位数字)")
-        paths = scope_paths(request.user)
-        if paths is not None:
+        if scope_paths(request.user) is not None:
             unit = Division.objects.filter(code=scope.ljust(12, "0")).first()
-            if unit is None or not any(unit.path.startswith(p) for p in paths):
+            if unit is None or not in_scope(request.user, unit):
                 raise NotFound()  # outside the jurisdiction: 404, as for any record
         try:
             data = stats.reform_stats(scope, _date_param(request, "from", True), _date_param(request, "to", True))

@@ -7,6 +7,7 @@ class Config(AppConfig):
     verbose_name = "区划"
     name = "xiangcun.divisions"
     label = "divisions"
+    instance_data = ("Division", "Edition")  # rows that make an instance not empty (see core.backup)
 
     def ready(self):
         from . import jobs  # noqa: F401  (registers the job kinds)
@@ -51,13 +52,9 @@ def register_audit():
         return {ChangeEvent: list(ChangeEvent.objects.filter(Q(predecessors=d) | Q(successors=d))
                                   .values_list("pk", flat=True).distinct())}
 
-    def visible_events(user):
-        units = Division.objects.visible_to(user)
-        return ChangeEvent.objects.filter(Q(predecessors__in=units) | Q(successors__in=units)).distinct()
-
     audit.register(Division, path=division_path, visible=Division.objects.visible_to, related=events_of,
                    url=lambda pk: reverse("divisions:detail", args=[pk]))
-    audit.register(ChangeEvent, path=event_path, describe=describe_event, visible=visible_events)
+    audit.register(ChangeEvent, path=event_path, describe=describe_event, visible=ChangeEvent.objects.visible_to)
     audit.register(Proposal, path=proposal_path, verbose_name="变更建议",
                    title=lambda p: f"{p.get_type_display()}建议:{p.side_text('predecessors') or p.side_text('successors')}",
                    labels={"status": "状态", "reviewed_by": "审核人", "reviewed_at": "审核时间", "event": "区划变更"},

@@ -33,3 +33,32 @@ def stats_workbook(data: dict) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+PROPOSAL_HEADERS = ["序号", "变更类型", "层级", "原单位(代码)", "新单位(代码)", "置信度", "依据", "状态"]
+
+
+def proposal_rows(run) -> list[list]:
+    """One row per proposal of a reconciliation run, as a reviewer reads it."""
+    return [[i, p.get_type_display(), p.get_level_display(), p.side_text("predecessors") or "—",
+             p.side_text("successors") or "—", f"{p.confidence:.0%}", p.evidence, p.get_status_display()]
+            for i, p in enumerate(run.proposals.all(), 1)]
+
+
+def proposals_workbook(run) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "变更建议"
+    ws.append([safe_cell(f"区划比对 {run}:变更建议")])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(PROPOSAL_HEADERS)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in proposal_rows(run):
+        ws.append([safe_cell(v) if isinstance(v, str) else v for v in row])
+    for col, width in zip("ABCDEFGH", (6, 10, 8, 40, 40, 8, 60, 8)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -2,22 +2,22 @@ import datetime as dt
 
 from django import forms
 
-from .models import Division, Edition, EventType, Kind
+from xiangcun.core.forms import DateInput
+from xiangcun.core.validators import sensible_date
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from . import ordering
+from .models import Division, Edition, EventType, Kind, Level
 
 
 class StatsForm(forms.Form):
     scope = forms.CharField(label="范围(区划代码)", max_length=12)
-    date_from = forms.DateField(label="改革前日期", widget=DateInput)
-    date_to = forms.DateField(label="改革后日期", widget=DateInput)
+    date_from = forms.DateField(label="改革前日期", widget=DateInput, validators=[sensible_date])
+    date_to = forms.DateField(label="改革后日期", widget=DateInput, validators=[sensible_date])
 
 
 class EditionImportForm(forms.Form):
     edition = forms.IntegerField(label="版次(年)", min_value=2009, max_value=2100)
-    ref_date = forms.DateField(label="截止日期", widget=DateInput)
+    ref_date = forms.DateField(label="截止日期", widget=DateInput, validators=[sensible_date])
     scope = forms.CharField(label="范围(代码前缀,空为全国)", max_length=12, required=False)
     file = forms.FileField(label="上传文件(CSV 或 .csv.gz)", required=False)
     server_file = forms.ChoiceField(label="或选择服务器上的版次文件", required=False)
@@ -50,17 +50,33 @@ class ReconcileForm(forms.Form):
 
 
 class VillagerGroupForm(forms.Form):
-    name = forms.CharField(label="村民小组名称", max_length=100)
-    households = forms.IntegerField(label="户数", min_value=0, required=False)
-    population = forms.IntegerField(label="人口", min_value=0, required=False)
-    valid_from = forms.DateField(label="设立日期", widget=DateInput, required=False)
+    _small = {"class": "form-control form-control-sm"}
+    name = forms.CharField(label="名称", max_length=100, widget=forms.TextInput(attrs=_small),
+                           error_messages={"required": "请填写村民小组名称"})
+    households = forms.IntegerField(label="户数", min_value=0, max_value=1_000_000, required=False,
+                                    widget=forms.NumberInput(attrs={**_small, "min": 0}))
+    population = forms.IntegerField(label="人口", min_value=0, max_value=10_000_000, required=False,
+                                    widget=forms.NumberInput(attrs={**_small, "min": 0}))
+    valid_from = forms.DateField(label="设立日期", widget=DateInput(attrs=_small), required=False,
+                                 validators=[sensible_date])
 
 
 class _Indented:
-    """Units listed as a tree: indented one full-width space per level below the county."""
+    """Units listed as a tree: indented one full-width space per level below the county; villager groups in
+    number order, each named with its village (一组(松岗村)) or the village a merger moved it from
+    (一组(原七里村)), so that two 一组 can be told apart once picked."""
+
+    former: dict = {}
 
     def label_from_instance(self, unit):
-        return "\u3000" * max(0, unit.level - 3) + unit.name
+        name = ordering.group_label(unit, self.former) if unit.level == Level.GROUP else unit.name
+        return "\u3000" * max(0, unit.level - 3) + name
+
+    def in_tree_order(self, units):
+        units = ordering.tree_sorted(units)
+        self.former = ordering.former_parents(units)
+        self.choices = ([("", self.empty_label)] if getattr(self, "empty_label", None) is not None else []) + [
+            (u.pk, self.label_from_instance(u)) for u in units]
 
 
 class UnitChoice(_Indented, forms.ModelChoiceField):
@@ -86,7 +102,8 @@ class EventForm(forms.Form):
         (EventType.ESTABLISH, "设立"),
     ]
     type = forms.ChoiceField(label="变更类型", choices=TYPES)
-    effective_date = forms.DateField(label="生效日期", widget=DateInput, initial=dt.date.today)
+    effective_date = forms.DateField(label="生效日期", widget=DateInput, initial=dt.date.today,
+                                     validators=[sensible_date])
     document = forms.CharField(label="批复文号", max_length=100, required=False,
                                widget=forms.TextInput(attrs={"placeholder": "例如 川府民政〔2019〕22号"}))
     predecessors = UnitsChoice(Division.objects.none(), label="涉及单位(变更前)", required=False)
@@ -101,9 +118,11 @@ class EventForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = units if units is not None else Division.objects.none()
-        tree = units.current().filter(level__gte=3).order_by("path")
+        tree = units.current().filter(level__gte=3).select_related("parent").order_by("path")
+        listed = list(tree)
         for name in ("predecessors", "successor", "successors"):
             self.fields[name].queryset = tree
+            self.fields[name].in_tree_order(listed)
 
     def clean_new_code(self):
         code = (self.cleaned_data.get("new_code") or "").strip()
@@ -170,3 +189,29 @@ class EventForm(forms.Form):
                 raise services.DivisionError("设立需要选择上级单位并填写名称和类别")
             return services.establish(names[0], kind, succ, when, code=code or "", **kw)
         raise services.DivisionError("不支持的变更类型")
+
+
+class BaselineForm(forms.Form):
+    """建立区划基线: a county's units from an imported NBS edition, as a background job."""
+
+    edition = forms.ModelChoiceField(Edition.objects.all(), label="版次", empty_label="请选择已导入的版次",
+                                     error_messages={"required": "请选择版次"})
+    county = forms.CharField(label="县级区划代码", max_length=12, error_messages={"required": "请填写县级区划代码"},
+                             help_text="6 位或 12 位,如 513201(马尔康市);已在台账中的单位不会重复建立")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        from . import services
+
+        data = super().clean()
+        if "county" in self.errors:
+            return data
+        for field, message in services.baseline_problems(self.user, data.get("edition"), data.get("county", "")).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        if not self.errors:
+            data["county"] = data["county"].strip()[:6]
+        return data

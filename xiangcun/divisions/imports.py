@@ -24,6 +24,10 @@ class GroupImporter(Importer):
         Column("人口", "population", kind="int", min_value=0),
     )
     key = ("village", "name")
+    model = Division
+
+    def find_existing(self, values):
+        return Division.objects.filter(parent=values["village"], name=values["name"], valid_to__isnull=True).first()
 
     def __init__(self, scope=None, when=None):
         super().__init__(scope)
@@ -96,6 +100,16 @@ class EventImporter(Importer):
         Column("说明", "note", width=500),
     )
     key = ("type", "date", "unit", "new_name")
+    model = ChangeEvent
+
+    def find_existing(self, values):
+        """An event already applied: importing the row again changes nothing."""
+        if self._applied(values["type"], values["date"], values.get("unit"), values.get("target"), values.get("new_name")):
+            return ChangeEvent(type=values["type"], effective_date=values["date"])
+        return None
+
+    def record_values(self, record):
+        return {}
 
     def unit_queryset(self, column):
         # Units already merged away must still be found (re-importing the same sheet); where a code

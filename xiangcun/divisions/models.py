@@ -5,20 +5,14 @@ DivisionVersion rows (valid_from inclusive, valid_to exclusive, None = open). Th
 also carries the attributes of its latest version, so current lists need no join.
 
 `path` is a materialised path of ids ("/1/7/42/"), per version, so "everything under X as of D"
-is one indexed range scan (see `path_range`).
+is one indexed range scan (see `scoping.subtree_q`).
 """
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Level(models.IntegerChoices):
-    PROVINCE = 1, "省级"
-    CITY = 2, "地级"
-    COUNTY = 3, "县级"
-    TOWNSHIP = 4, "乡级"
-    VILLAGE = 5, "村级"
-    GROUP = 6, "村民小组"
+from .levels import Level
+from .scoping import ScopedQuerySet, subtree_q
 
 
 class Kind(models.TextChoices):
@@ -52,12 +46,8 @@ KIND_LEVEL = {
 }
 
 
-def path_range(path: str, field: str = "path") -> Q:
-    """Everything at or under `path` ("/1/7/"), as an index-friendly range on `field`.
-
-    '/' is followed by '0' in ASCII, so [path, path[:-1] + '0') holds exactly the descendants.
-    """
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+# The registry's former name of `scoping.subtree_q`, for code written against it; use subtree_q.
+path_range = subtree_q
 
 
 def valid_on(date, prefix: str = "") -> Q:
@@ -67,19 +57,13 @@ def valid_on(date, prefix: str = "") -> Q:
     )
 
 
-class DivisionQuerySet(models.QuerySet):
+class DivisionQuerySet(ScopedQuerySet):
     def current(self):
         return self.filter(valid_to__isnull=True)
 
     def subtree(self, division, include_self=True):
-        qs = self.filter(path_range(division.path))
+        qs = self.filter(subtree_q(division))
         return qs if include_self else qs.exclude(pk=division.pk)
-
-    def visible_to(self, user):
-        """The jurisdiction choke point for divisions: units in the user's scope (see core.scoping)."""
-        from xiangcun.core.scoping import scope_q
-
-        return self.filter(scope_q(user, "path"))
 
 
 class Division(models.Model):
@@ -105,6 +89,7 @@ class Division(models.Model):
     subtree_complete = models.BooleanField(default=False)
 
     objects = DivisionQuerySet.as_manager()
+    scope_fields = ("path",)
 
     class Meta:
         verbose_name = "行政区划单位"
@@ -114,10 +99,6 @@ class Division(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_current(self) -> bool:
-        return self.valid_to is None
 
     @property
     def depth_ids(self) -> list[int]:
@@ -146,6 +127,9 @@ class DivisionVersion(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     event = models.ForeignKey("ChangeEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("division__path",)  # a unit's history is seen with the unit
 
     class Meta:
         ordering = ["division_id", "valid_from"]
@@ -183,6 +167,9 @@ class ChangeEvent(models.Model):
     successors = models.ManyToManyField(Division, related_name="events_as_successor", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("predecessors__path", "successors__path")  # an event is seen with any unit it involves
 
     class Meta:
         verbose_name = "区划变更"

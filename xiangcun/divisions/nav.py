@@ -1,3 +1,5 @@
+from .permissions import may_adopt_baseline
+
 SECTIONS = [
     (10, "区划台账", [
         ("divisions:list", "区划单位", None),
@@ -7,6 +9,7 @@ SECTIONS = [
     ]),
     (11, "统计用区划代码", [
         ("divisions:editions", "版次导入", None),
+        ("divisions:baseline", "建立基线", may_adopt_baseline),
         ("divisions:runs", "版本比对", None),
     ]),
 ]

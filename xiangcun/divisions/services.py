@@ -7,8 +7,6 @@ ChangeEvent. Dates are effective dates: a unit abolished on D no longer exists o
 from __future__ import annotations
 
 import datetime as dt
-
-from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -17,12 +15,24 @@ from django.utils import timezone
 
 from xiangcun.core import audit
 
-from . import nbs
+from . import follow, nbs
 from .models import (
-    KIND_LEVEL, ChangeEvent, Division, DivisionVersion, Edition, EditionEntry, EventSource, EventType,
-    Kind, Proposal, ProposalStatus, ReconciliationRun, path_range, valid_on,
+    KIND_LEVEL,
+    ChangeEvent,
+    Division,
+    DivisionVersion,
+    Edition,
+    EditionEntry,
+    EventSource,
+    EventType,
+    Kind,
+    Proposal,
+    ProposalStatus,
+    ReconciliationRun,
+    valid_on,
 )
 from .reconcile import reconcile
+from .scoping import subtree_q
 
 
 class DivisionError(Exception):
@@ -46,7 +56,7 @@ def versions_on(when: dt.date, root: Division | None = None):
         root_version = root.versions.filter(valid_on(when)).first()
         if root_version is None:
             return qs.none()
-        qs = qs.filter(path_range(root_version.path))
+        qs = qs.filter(subtree_q(root_version.path))
     return qs.order_by("path")
 
 
@@ -78,26 +88,12 @@ def successors_on(division: Division, when: dt.date, _seen=None) -> list[Divisio
     return result
 
 
-def absorbed_paths(division: Division) -> list[str]:
-    """Paths of abolished units whose records roll forward to `division` (jurisdiction follows mergers)."""
-    paths, frontier, seen = [], [division.pk], {division.pk}
-    while frontier:
-        preds = (
-            Division.objects.filter(events_as_predecessor__successors__in=frontier, valid_to__isnull=False)
-            .exclude(pk__in=seen)
-            .distinct()
-        )
-        frontier = []
-        for p in preds:
-            seen.add(p.pk)
-            frontier.append(p.pk)
-            paths.append(p.path)
-    return paths
-
-
 def lineage(division: Division) -> dict:
-    """Nodes and links of the events around a unit, two steps back and forward, for a small graph."""
-    nodes: dict[int, Division] = {division.pk: division}
+    """Nodes and links of the events around a unit, two steps back and forward, for a small graph.
+    A change of the unit itself (更名, 代码变更, 隶属变更 …) is lineage too: it is drawn from a node for the
+    unit as it was before ("former" node, id "<unit>-<version>", `unit` the unit's id) to the unit."""
+    nodes: dict = {division.pk: division}
+    former: dict[str, tuple[Division, DivisionVersion]] = {}
     links = []
     frontier = [division]
     for _ in range(2):
@@ -109,6 +105,14 @@ def lineage(division: Division) -> dict:
             for p in event.predecessors.all():
                 for s in event.successors.all():
                     if p.pk == s.pk:
+                        before = (p.versions.filter(valid_to=event.effective_date).order_by("-valid_from").first()
+                                  if p.pk in nodes else None)
+                        if before is not None:
+                            key = f"{p.pk}-{before.pk}"
+                            former[key] = (p, before)
+                            link = (key, p.pk, event.get_type_display(), str(event.effective_date))
+                            if link not in links:
+                                links.append(link)
                         continue
                     link = (p.pk, s.pk, event.get_type_display(), str(event.effective_date))
                     if link not in links:
@@ -121,8 +125,10 @@ def lineage(division: Division) -> dict:
         if not frontier:
             break
     return {
-        "nodes": [{"id": u.pk, "name": u.name, "code": u.code, "current": u.valid_to is None, "self": u.pk == division.pk}
-                  for u in nodes.values()],
+        "nodes": [{"id": u.pk, "unit": u.pk, "name": u.name, "code": u.code, "current": u.valid_to is None,
+                   "self": u.pk == division.pk} for u in nodes.values()]
+                 + [{"id": key, "unit": u.pk, "name": v.name, "code": v.code, "current": False, "self": False,
+                     "former": True} for key, (u, v) in former.items()],
         "links": [{"source": s, "target": t, "label": f"{d} {lbl}"} for s, t, lbl, d in links],
     }
 
@@ -155,9 +161,12 @@ def _change(division: Division, when: dt.date, event: ChangeEvent | None, **fiel
         for k, v in fields.items():
             setattr(version, k, v)
         version.save()
+    old_path = division.path
     for k, v in fields.items():
         setattr(division, k, v)
     division.save()
+    if division.path != old_path:
+        follow.path_changed(division, old_path, division.path)
 
 
 def _reparent(division: Division, parent: Division, when: dt.date, event, code: str | None = None) -> None:
@@ -170,7 +179,7 @@ def _reparent(division: Division, parent: Division, when: dt.date, event, code: 
     if code is not None:
         fields["code"] = code
     _change(division, when, event, **fields)
-    for desc in Division.objects.filter(path_range(old_path), valid_to__isnull=True).exclude(pk=division.pk):
+    for desc in Division.objects.filter(subtree_q(old_path), valid_to__isnull=True).exclude(pk=division.pk):
         _change(desc, when, event, path=new_path + desc.path[len(old_path):])
 
 
@@ -182,6 +191,7 @@ def _close(division: Division, when: dt.date) -> None:
     version.save(update_fields=["valid_to"])
     division.valid_to = when
     division.save(update_fields=["valid_to"])
+    follow.unit_closed(division, when)
 
 
 def _event(type_, when, document="", note="", source=EventSource.MANUAL, user=None) -> ChangeEvent:
@@ -410,16 +420,20 @@ def covers(edition: Edition, scope: str) -> bool:
 
 
 @transaction.atomic
-def adopt_baseline(edition: Edition, scope: str, user=None) -> int:
+def adopt_baseline(edition: Edition, scope: str, user=None, progress=None) -> int:
     """Build the registry for `scope` from an edition (the baseline): every unit not yet in the
     registry is created, valid from the edition's reference date. Returns how many were created."""
     scope = nbs.normalise_prefix(scope)
     if not covers(edition, scope):
         raise DivisionError(f"{edition.year} 年版未导入范围 {scope or '全国'}")
+    progress = progress or (lambda done, total, msg: None)
     when = edition.ref_date
     created = 0
     by_code: dict[str, Division] = {}
-    for e in edition_entries(edition, scope):
+    entries = edition_entries(edition, scope)
+    for i, e in enumerate(entries):
+        if i % 100 == 0:
+            progress(i, len(entries), f"已处理 {i} / {len(entries)} 个单位,新建 {created} 个")
         existing = lookup(e.code, when)
         if existing is not None:
             by_code[e.code] = existing
@@ -432,7 +446,34 @@ def adopt_baseline(edition: Edition, scope: str, user=None) -> int:
     tops = [d.pk for d in by_code.values()
             if d.code.startswith(scope) and not (d.parent and d.parent.code.startswith(scope))]
     Division.objects.filter(pk__in=tops).update(subtree_complete=True)
+    progress(len(entries), len(entries), f"已处理 {len(entries)} 个单位,新建 {created} 个")
     return created
+
+
+def baseline_problems(user, edition: Edition | None, code: str) -> dict[str, str]:
+    """What stops `user` building the baseline of county `code` from `edition`, by form field (Chinese)."""
+    problems: dict[str, str] = {}
+    code = (code or "").strip()
+    if not (code.isdigit() and (len(code) == 6 or (len(code) == 12 and code.endswith("000000")))):
+        problems["county"] = f"县级区划代码“{code}”应为 6 位数字(如 513201)或以 000000 结尾的 12 位代码"
+        return problems
+    prefix = code[:6]
+    if not user.sees_everything:
+        own = user.jurisdiction.code if user.jurisdiction_id else ""
+        if not own or not prefix.startswith(nbs.prefix_of(own)):
+            where = user.jurisdiction.name if user.jurisdiction_id else "未设置"
+            problems["county"] = f"县级单位 {prefix} 不在您的管辖范围({where})内"
+            return problems
+    if edition is None:
+        return problems
+    if not covers(edition, prefix):
+        problems["edition"] = (f"{edition.year} 年版未导入范围 {prefix}(已导入:"
+                               + ("、".join(s or "全国" for s in edition.scopes) or "无") + "),请先在版次导入中导入")
+        return problems
+    county = EditionEntry.objects.filter(edition=edition, code=prefix.ljust(12, "0")).first()
+    if county is None or county.level != 3:
+        problems["county"] = f"{edition.year} 年版中没有代码为 {prefix.ljust(12, '0')} 的县级单位"
+    return problems
 
 
 # --- reconciliation -------------------------------------------------------------------------------

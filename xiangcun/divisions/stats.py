@@ -11,7 +11,8 @@ from collections import Counter
 from django.db.models import Count
 
 from . import nbs
-from .models import DivisionVersion, Edition, EditionEntry, Kind, path_range, valid_on
+from .models import DivisionVersion, Edition, EditionEntry, Kind, valid_on
+from .scoping import subtree_q
 
 # (key, label in tables, word in the paragraph, kinds counted)
 CATEGORIES = [
@@ -37,7 +38,7 @@ def _registry_counts(code: str, when: dt.date):
     if scope is None or not scope.division.in_complete_subtree():
         return None
     rows = (
-        DivisionVersion.objects.filter(valid_on(when)).filter(path_range(scope.path)).exclude(pk=scope.pk)
+        DivisionVersion.objects.filter(valid_on(when)).filter(subtree_q(scope.path)).exclude(pk=scope.pk)
         .values("kind").annotate(n=Count("id"))
     )
     return Counter({r["kind"]: r["n"] for r in rows}), "区划台账", scope.name, scope.level
@@ -111,25 +112,48 @@ def reform_stats(code: str, date_from: dt.date, date_to: dt.date) -> dict:
     }
 
 
-PARAGRAPH_ORDER = ["township_level", "village", "community", "village_other", "villager_group",
-                   "town", "township", "subdistrict", "township_other"]
+# The sentence as a reform office writes it: the township-level total with its breakdown in brackets,
+# then 建制村, 村民小组 and 社区 (other village-level units last), e.g.
+# 全市乡镇(街道)从14个减为13个,减少1个,减幅7.14%(其中:镇从3个增为6个,乡从11个减为7个);建制村从…
+TOWNSHIP_BREAKDOWN = ["town", "township", "subdistrict", "township_other"]
+PARAGRAPH_ORDER = ["village", "villager_group", "community", "village_other"]
+
+
+def _change(word: str, r: dict) -> str:
+    b, a, c = r["before"], r["after"], r["change"]
+    if c < 0:
+        return f"{word}从{b}个减为{a}个,减少{-c}个,减幅{abs(r['pct']):.2f}%"
+    if c > 0 and b:
+        return f"{word}从{b}个增为{a}个,增加{c}个,增幅{r['pct']:.2f}%"
+    if c > 0:
+        return f"{word}从无到有,新增{a}个"
+    return f"{word}{b}个,保持不变"
+
+
+def _breakdown_part(word: str, r: dict) -> str:
+    """Inside the brackets the figures stay short: 镇从3个增为6个 / 乡从11个减为7个 / 街道1个."""
+    b, a = r["before"], r["after"]
+    if b == a:
+        return f"{word}{b}个"
+    verb = "减为" if a < b else "增为"
+    return f"{word}从{b}个{verb}{a}个" if b else f"{word}新增{a}个"
 
 
 def _paragraph(word: str, rows: list[dict]) -> str:
-    parts = []
     by_key = {r["category"]: r for r in rows}
+    present = lambda r: r["before"] or r["after"]  # noqa: E731
+    parts = []
+    total = by_key["township_level"]
+    if present(total):
+        subdistricts = present(by_key["subdistrict"])
+        head = _change("乡镇(街道)" if subdistricts else "乡镇", total)
+        kinds = [by_key[k] for k in TOWNSHIP_BREAKDOWN if present(by_key[k])]
+        if len(kinds) > 1 or (kinds and kinds[0]["word"] != "镇"):
+            head += "(其中:" + ",".join(_breakdown_part(r["word"], r) for r in kinds) + ")"
+        parts.append(head)
     for r in (by_key[k] for k in PARAGRAPH_ORDER):
-        if r["before"] == 0 and r["after"] == 0:
-            continue
-        b, a, c = r["before"], r["after"], r["change"]
-        if c < 0:
-            parts.append(f"{r['word']}从{b}个减为{a}个,减少{-c}个,减幅{abs(r['pct']):.2f}%")
-        elif c > 0 and b:
-            parts.append(f"{r['word']}从{b}个增为{a}个,增加{c}个,增幅{r['pct']:.2f}%")
-        elif c > 0:
-            parts.append(f"{r['word']}从无到有,新增{a}个")
-        else:
-            parts.append(f"{r['word']}{b}个,保持不变")
+        if present(r):
+            parts.append(_change(r["word"], r))
     if not parts:
         return f"{word}无乡级和村级单位数据。"
     return word + ";".join(parts) + "。"

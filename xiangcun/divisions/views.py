@@ -4,28 +4,36 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiangcun.core import jobs
-from xiangcun.core.audit_views import history_card
+from xiangcun.core import jobs, params
+from xiangcun.core.audit_display import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView, template_response
+from xiangcun.core.paging import CappedPaginator
 from xiangcun.core.redirects import redirect_next
-from xiangcun.core.scoping import scope_paths
 
-from . import geo, imports, nbs, services, stats
+from . import filters, geo, imports, nbs, ordering, services, stats
 from .exports import stats_workbook
-from .forms import EditionImportForm, EventForm, ReconcileForm, StatsForm, VillagerGroupForm
-from .nbs import prefix_of
+from .forms import BaselineForm, EditionImportForm, EventForm, ReconcileForm, StatsForm, VillagerGroupForm
 from .models import (
-    ChangeEvent, Division, Edition, EventType, Kind, Level, Proposal, ProposalStatus, ReconciliationRun,
+    ChangeEvent,
+    Division,
+    Edition,
+    EventType,
+    Kind,
+    Level,
+    Proposal,
+    ProposalStatus,
+    ReconciliationRun,
 )
+from .nbs import prefix_of
+from .permissions import editors
+from .scoping import OutOfScope, area_q, code_prefixes, ensure_prefix_in_scope, in_scope, scope_paths
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,46 +43,83 @@ def _units(request):
     return Division.objects.visible_to(request.user)
 
 
-def _require_editor(request):
-    if not request.user.may_change_divisions():
-        raise PermissionDenied("您的角色不能修改区划台账")
-
-
-def _filtered_units(request):
-    qs = _units(request).select_related("parent")
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
-    level = request.GET.get("level")
-    if level and level.isdigit():
-        qs = qs.filter(level=int(level))
-    elif not request.GET.get("q"):
-        qs = qs.filter(level__lt=Level.GROUP)  # villager groups only when asked for: they outnumber the rest
-    kind = request.GET.get("kind")
-    if kind in Kind.values:
-        qs = qs.filter(kind=kind)
-    status = request.GET.get("status", "current")
-    if status == "current":
-        qs = qs.filter(valid_to__isnull=True)
-    elif status == "abolished":
-        qs = qs.filter(valid_to__isnull=False)
-    parent = request.GET.get("parent")
-    if parent and parent.isdigit():
-        qs = qs.filter(parent_id=int(parent))
-    return qs.order_by("path")
-
-
 def _as_of(request):
-    try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return None
+    return params.get_date(request.GET, "as_of")
+
+
+CHILD_WORDS = {Level.CITY: "个地级单位", Level.COUNTY: "个县级单位", Level.TOWNSHIP: "个乡镇(街道)",
+               Level.VILLAGE: "个村(社区)", Level.GROUP: "个村民小组"}
+
+
+def _tree_nodes(request, units, abolished: bool, expand_single=False) -> list:
+    """Tree rows for `units` (siblings): sorted (groups by number), each with its children's counts in words,
+    and `children` already filled for a single-child chain (省 → 州 → 县 opens down to the county)."""
+    units = sorted(units, key=ordering.sibling_key)
+    visible = _units(request)
+    gone_flag = ExpressionWrapper(Q(valid_to__isnull=False), output_field=BooleanField())
+    counts = (visible.filter(parent__in=units).annotate(abolished_flag=gone_flag)
+              .values("parent_id", "level", "abolished_flag").annotate(n=Count("id")).order_by())
+    by_parent: dict = {}
+    for row in counts:
+        by_parent.setdefault(row["parent_id"], []).append(row)
+    former = ordering.former_parents(units)
+    for u in units:
+        rows = by_parent.get(u.pk, [])
+        current = {}
+        for r in rows:
+            if not r["abolished_flag"]:
+                current[r["level"]] = current.get(r["level"], 0) + r["n"]
+        gone = sum(r["n"] for r in rows if r["abolished_flag"])
+        u.counts = [f"{n} {CHILD_WORDS.get(level, '个下级单位')}" for level, n in sorted(current.items())]
+        u.abolished_children = gone
+        u.has_children = bool(current) or (abolished and gone)
+        u.label = ordering.group_label(u, former, with_village=False) if u.level == Level.GROUP else u.name
+        u.opened = None
+    standing = [u for u in units if u.valid_to is None]
+    if expand_single and len(standing) == 1 and standing[0].has_children:
+        only = standing[0]
+        only.opened = _tree_nodes(request, _children_of(request, only, abolished), abolished,
+                                    expand_single=only.level < Level.COUNTY)
+    return units
+
+
+def _children_of(request, unit, abolished: bool):
+    qs = _units(request).filter(parent=unit)
+    return qs if abolished else qs.filter(valid_to__isnull=True)
+
+
+def _tree_roots(request, abolished: bool):
+    """The tops of the user's jurisdiction: their unit (and, with abolished units, the ones merged into it);
+    for a user who sees everything, the units without a parent."""
+    paths = scope_paths(request.user)
+    qs = Division.objects.filter(parent__isnull=True) if paths is None else Division.objects.filter(path__in=paths)
+    if not abolished:
+        qs = qs.filter(valid_to__isnull=True)
+    return list(qs)
+
+
+def division_children(request, pk):
+    """The children of one unit as tree rows (loaded when a node is opened)."""
+    unit = get_object_or_404(_units(request), pk=pk)
+    abolished = request.GET.get("status") == "all"
+    return render(request, "divisions/_tree_nodes.html", {
+        "nodes": _tree_nodes(request, _children_of(request, unit, abolished), abolished), "abolished": abolished})
 
 
 def division_list(request):
-    """Current units, or the tree as it stood on `as_of` (then rows are DivisionVersions)."""
+    """The units as a tree (township → village → group) that opens node by node; a search, a filter or a
+    date (then rows are DivisionVersions) lists the matching units instead."""
     as_of = _as_of(request)
-    qs = _filtered_units(request)
+    g = request.GET
+    status = g.get("status", "current")
+    if not (g.get("q", "").strip() or g.get("level") or g.get("kind") or g.get("parent") or as_of or status == "abolished"):
+        abolished = status == "all"
+        return render(request, "divisions/list.html", {
+            "tree": _tree_nodes(request, _tree_roots(request, abolished), abolished, expand_single=True),
+            "abolished": abolished, "levels": Level.choices, "kinds": Kind.choices, "status": status,
+            "query": g.urlencode(),
+        })
+    qs = filters.filtered(request)
     if as_of:
         qs = services.versions_on(as_of).filter(division__in=qs.model.objects.visible_to(request.user))
         for key, field in (("level", "level"), ("kind", "kind")):
@@ -84,7 +129,7 @@ def division_list(request):
         q = request.GET.get("q", "").strip()
         if q:
             qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "divisions/list.html", {
@@ -100,15 +145,22 @@ def division_export(request):
     """The division list with the page's current filters, as .xlsx (default) or ?format=csv."""
     rows = ([d.code, d.name, d.get_level_display(), d.get_kind_display(), d.parent.name if d.parent else "",
              d.valid_from, d.valid_to, d.households, d.population]
-            for d in _filtered_units(request).iterator(chunk_size=2000))
+            for d in filters.filtered(request).iterator(chunk_size=2000))
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     return export_response(rows, EXPORT_COLUMNS, "区划单位", fmt)
 
 
 def division_detail(request, pk):
-    division = get_object_or_404(_units(request).select_related("parent"), pk=pk)
-    children = division.children.filter(valid_to__isnull=True).order_by("code", "name")
-    abolished_children = division.children.filter(valid_to__isnull=False).order_by("code")
+    return _detail_page(request, get_object_or_404(_units(request).select_related("parent"), pk=pk))
+
+
+def _detail_page(request, division, group_form=None, status=200):
+    """The unit page; after a refused 村民小组, its form comes back with what was typed and each error."""
+    children = sorted(division.children.filter(valid_to__isnull=True).select_related("parent"), key=ordering.sibling_key)
+    former = ordering.former_parents(children)
+    for c in children:  # a group a merger brought here: 一组(原七里村)
+        c.label = ordering.group_label(c, former, with_village=False) if c.level == Level.GROUP else c.name
+    abolished_children = sorted(division.children.filter(valid_to__isnull=False), key=ordering.sibling_key)
     versions = division.versions.select_related("parent", "event").order_by("valid_from")
     events = ChangeEvent.objects.filter(Q(predecessors=division) | Q(successors=division)).distinct().prefetch_related(
         "predecessors", "successors")
@@ -121,10 +173,10 @@ def division_detail(request, pk):
     return render(request, "divisions/detail.html", {
         "division": division, "ancestors": division.ancestors(), "children": children,
         "abolished_children": abolished_children, "versions": versions, "events": events,
-        "successors": successors, "group_form": VillagerGroupForm(),
+        "successors": successors, "group_form": group_form or VillagerGroupForm(),
         "subtree_counts": [(kind_label[r["kind"]], r["n"]) for r in counts],
-        "can_edit": request.user.may_change_divisions(), "history": history_card(division),
-    })
+        "can_edit": editors(request.user), "history": history_card(division),
+    }, status=status)
 
 
 def division_lineage(request, pk):
@@ -134,19 +186,19 @@ def division_lineage(request, pk):
 
 @require_POST
 def group_add(request, pk):
-    _require_editor(request)
     village = get_object_or_404(_units(request), pk=pk, level=Level.VILLAGE, valid_to__isnull=True)
     form = VillagerGroupForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
         try:
             imports.save_group(village, d["name"], d["households"], d["population"], d["valid_from"])
-            messages.success(request, f"已添加村民小组“{d['name']}”")
         except services.DivisionError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, "村民小组信息有误:" + "; ".join(f"{form.fields[f].label}{e[0]}" for f, e in form.errors.items()))
-    return redirect("divisions:detail", pk=pk)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已添加村民小组“{d['name']}”")
+            return redirect("divisions:detail", pk=pk)
+    # every error beside its field, with what was typed still there
+    return _detail_page(request, village, group_form=form, status=400)
 
 
 def group_template(request):
@@ -159,7 +211,6 @@ class GroupImportView(ImportView):
     template_url_name = "divisions:group_template"
 
     def check_permission(self):
-        _require_editor(self.request)
         self.unit = get_object_or_404(_units(self.request), pk=self.kwargs["pk"])
 
     def get_importer(self):
@@ -180,9 +231,6 @@ class EventImportView(ImportView):
 
     template_url_name = "divisions:event_template"
 
-    def check_permission(self):
-        _require_editor(self.request)
-
     def get_importer(self):
         return imports.EventImporter(scope=_units(self.request))
 
@@ -201,22 +249,21 @@ def event_template(request):
 
 
 def event_list(request):
-    visible = _units(request)
-    qs = ChangeEvent.objects.filter(Q(predecessors__in=visible) | Q(successors__in=visible)).distinct()
+    qs = ChangeEvent.objects.visible_to(request.user)
     typ = request.GET.get("type")
     if typ in EventType.values:
         qs = qs.filter(type=typ)
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(predecessors__name__contains=q) | Q(successors__name__contains=q) | Q(document__contains=q)).distinct()
-    page = Paginator(qs.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id"), PAGE_SIZE).get_page(params.get_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "divisions/events.html", {"page": page, "types": EventType.choices, "query": query.urlencode()})
+    return render(request, "divisions/events.html", {"page": page, "types": EventType.choices, "query": query.urlencode(),
+                                                     "can_edit": editors(request.user)})
 
 
 def event_new(request):
-    _require_editor(request)
     units = _units(request)
     form = EventForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -247,8 +294,7 @@ def stats_page(request):
     if form.is_valid():
         scope = form.cleaned_data["scope"].strip()
         unit = Division.objects.filter(code=scope.ljust(12, "0")).first()
-        paths = scope_paths(request.user)
-        if paths is not None and (unit is None or not any(unit.path.startswith(p) for p in paths)):
+        if scope_paths(request.user) is not None and (unit is None or not in_scope(request.user, unit)):
             form.add_error("scope", "该范围不在您的管辖范围内")
         else:
             try:
@@ -280,6 +326,10 @@ def geojson(request):
     if level not in ("2", "3", "4", "5"):
         return JsonResponse({"code": "invalid", "message": "参数 level 应为 2–5"}, status=400)
     units = _units(request).current().filter(level=int(level))
+    within = params.get_id(request.GET, "within")  # only the units inside one unit's area (an asset's township …)
+    if within is not None:
+        area = get_object_or_404(_units(request), pk=within)
+        units = units.filter(area_q(area))
     return JsonResponse(geo.feature_collection(units))
 
 
@@ -290,7 +340,7 @@ def _server_files():
 
 def edition_list(request):
     form = None
-    if request.user.may_change_divisions():
+    if editors(request.user):
         form = EditionImportForm(request.POST or None, request.FILES or None, server_files=_server_files())
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
@@ -307,24 +357,25 @@ def edition_list(request):
                              path=str(path), edition=d["edition"], ref_date=d["ref_date"].isoformat(),
                              scope=d["scope"] or "")
             return redirect("core:job", pk=job.pk)
-    elif request.method == "POST":
-        raise PermissionDenied("您的角色不能导入版次")
     editions = Edition.objects.all()
     return render(request, "divisions/editions.html", {"editions": editions, "form": form})
 
 
-def _own_prefixes(request) -> list[str] | None:
-    """Code prefixes of the user's units (their jurisdiction and what merged into it); None: everything."""
-    paths = scope_paths(request.user)
-    if paths is None:
-        return None
-    codes = Division.objects.filter(path__in=paths).exclude(code="").values_list("code", flat=True)
-    return [prefix_of(code) for code in codes]
+def baseline(request):
+    """建立区划基线 from an imported edition, as a background job with a progress bar."""
+    form = BaselineForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        job = jobs.start("nbs_adopt", f"按{d['edition'].year}年版建立 {d['county']} 的区划基线", owner=request.user,
+                         edition=d["edition"].pk, county=d["county"])
+        return redirect("core:job", pk=job.pk)
+    return render(request, "divisions/baseline.html", {"form": form, "editions": Edition.objects.all()},
+                  status=400 if form.errors else 200)
 
 
 def _visible_runs(request):
     runs = ReconciliationRun.objects.select_related("from_edition", "to_edition")
-    prefixes = _own_prefixes(request)
+    prefixes = code_prefixes(request.user)
     if prefixes is None:
         return runs
     # A run is visible when its scope lies inside one of the user's units.
@@ -338,12 +389,9 @@ def _scope_in_jurisdiction(request, form) -> bool:
     """A comparison may only cover the user's own jurisdiction (the whole country: administrators only)."""
     try:
         scope = nbs.normalise_prefix(form.cleaned_data.get("scope") or "")
-    except ValueError as exc:
+        ensure_prefix_in_scope(request.user, scope)
+    except (ValueError, OutOfScope) as exc:
         form.add_error("scope", str(exc))
-        return False
-    prefixes = _own_prefixes(request)
-    if prefixes is not None and not (scope and any(scope.startswith(p) for p in prefixes)):
-        form.add_error("scope", "该范围不在您的管辖范围内" if scope else "请填写您管辖范围内的区划代码前缀")
         return False
     form.cleaned_data["scope"] = scope
     return True
@@ -351,7 +399,7 @@ def _scope_in_jurisdiction(request, form) -> bool:
 
 def run_list(request):
     form = None
-    if request.user.may_change_divisions():
+    if editors(request.user):
         default = _default_scope(request)
         form = ReconcileForm(request.POST or None, initial={"scope": prefix_of(default) if default else ""})
         if request.method == "POST" and form.is_valid() and _scope_in_jurisdiction(request, form):
@@ -360,8 +408,6 @@ def run_list(request):
                              owner=request.user, from_edition=d["from_edition"].pk, to_edition=d["to_edition"].pk,
                              scope=d["scope"] or "")
             return redirect("core:job", pk=job.pk)
-    elif request.method == "POST":
-        raise PermissionDenied("您的角色不能发起版本比对")
     return render(request, "divisions/runs.html", {"runs": _visible_runs(request), "form": form})
 
 
@@ -373,16 +419,16 @@ def run_detail(request, pk):
         qs = qs.filter(type=f["type"])
     if f["status"] in ProposalStatus.values:
         qs = qs.filter(status=f["status"])
-    if f["level"].isdigit():
-        qs = qs.filter(level=int(f["level"]))
+    level = params.get_int(request.GET, "level", lo=1, hi=Level.GROUP)
+    if level is not None:
+        qs = qs.filter(level=level)
     if f["confidence"] == "low":
         qs = qs.filter(confidence__lt=0.6)
     elif f["confidence"] == "high":
         qs = qs.filter(confidence__gte=0.8)
     if f["q"]:
         qs = qs.filter(evidence__contains=f["q"])
-    if request.method == "POST":
-        _require_editor(request)
+    if request.method == "POST":  # editors only (permissions.URLS)
         action = request.POST.get("action")
         ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
         chosen = run.proposals.filter(pk__in=ids)
@@ -397,20 +443,19 @@ def run_detail(request, pk):
                 services.reject_proposal(p, user=request.user)
             messages.success(request, f"已驳回 {len(pending)} 条建议")
         return redirect(request.get_full_path())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get_page(request.GET))
     status_counts = dict(run.proposals.values_list("status").annotate(n=Count("id")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "divisions/run.html", {
         "run": run, "page": page, "f": f, "types": EventType.choices, "statuses": ProposalStatus.choices,
-        "status_counts": status_counts, "query": query.urlencode(), "can_edit": request.user.may_change_divisions(),
+        "status_counts": status_counts, "query": query.urlencode(), "can_edit": editors(request.user),
         "count_rows": [(dict(EventType.choices).get(k, "未变化" if k == "unchanged" else k), v) for k, v in sorted(run.counts.items())],
     })
 
 
 @require_POST
 def proposal_decide(request, pk):
-    _require_editor(request)
     proposal = get_object_or_404(Proposal.objects.filter(run__in=_visible_runs(request)), pk=pk)
     action = request.POST.get("action")
     try:

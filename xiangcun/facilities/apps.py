@@ -17,7 +17,7 @@ def register_audit():
 
     from xiangcun.core import audit
 
-    from . import services
+    from . import rules, services
     from .models import CandidateSite, Cohort, Facility, Rule, Scenario, ScenarioRun, TravelSetting
 
     audit.register(Facility, path=lambda f: f.unit.path, exclude=("updated_at",), visible=Facility.objects.visible_to,
@@ -26,7 +26,18 @@ def register_audit():
     audit.register(CandidateSite, path=lambda c: c.unit.path, visible=CandidateSite.objects.visible_to)
     audit.register(TravelSetting, path=lambda s: s.county.path, exclude=("updated_at", "roads"), title=str)
     audit.register(Rule, path=lambda r: "/", title=str)
+    service_labels = {key: s.label for key, s in rules.SERVICES.items()}
     audit.register(Scenario, path=lambda s: s.scope.path, visible=Scenario.objects.visible_to,
-                   url=lambda pk: reverse("facilities:scenario", args=[pk]))
+                   url=lambda pk: reverse("facilities:scenario", args=[pk]), choices={"service": service_labels})
     audit.register(ScenarioRun, path=lambda r: r.scenario.scope.path, exclude=("result",), title=str)
     audit.define_actions(services.EVENTS, services.EVENT_LABELS)
+    # the keys of a scenario's parameters (ScenarioForm.params), as the scenario form names them
+    audit.define_actions({}, {
+        "max_travel": "最大出行时间", "class_limit": "班额上限", "p": "新增/设施数", "must_keep": "必须保留",
+        "must_close": "必须撤并", "candidates": "候选站点", "single_source": "每个村只去一处", "time_limit": "求解时限",
+        "keep_cost": "每保留一处的成本", "build_cost": "每新建一处的成本", "expand_units": "可扩建班级/床位",
+        "expand_cost": "扩建成本", "service": "服务类别",
+    }, units={"max_travel": "分钟", "class_limit": "人/班", "time_limit": "秒", "keep_cost": "人·分钟",
+              "build_cost": "人·分钟", "expand_cost": "人·分钟"}, choices={"service": service_labels},
+        refs={"must_keep": "facilities.facility", "must_close": "facilities.facility",
+              "candidates": "facilities.candidatesite"})

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import subtree_q
 
 from . import rules, travel
 from .models import COHORTS, Cohort, Facility, FacilityType
@@ -47,7 +48,7 @@ def villages_in(scope: Division) -> list[Division]:
 
 
 def latest_year(scope: Division) -> int | None:
-    row = Cohort.objects.filter(unit__path__startswith=scope.path).order_by("-year").values_list("year", flat=True).first()
+    row = Cohort.objects.filter(subtree_q(scope, "unit__path")).order_by("-year").values_list("year", flat=True).first()
     return row
 
 
@@ -72,7 +73,7 @@ def demand(scope: Division, year: int | None) -> Demand:
     by_pk = {v.pk: v for v in villages}
     cohorts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     fields = [f for f, _ in COHORTS]
-    rows = Cohort.objects.filter(unit__path__startswith=scope.path, year=year).select_related("unit")
+    rows = Cohort.objects.filter(subtree_q(scope, "unit__path"), year=year).select_related("unit")
     for c in counted(rows):
         if village_of(c) in by_pk:
             for f in fields:
@@ -118,13 +119,12 @@ def facility_load(f: Facility, service: Service, limit: float, big_min: float, s
 
 
 def facilities_for(scope: Division, service: Service):
-    return list(Facility.objects.filter(unit__path__startswith=scope.path, type__in=service.all_types)
+    return list(Facility.objects.filter(subtree_q(scope, "unit__path"), type__in=service.all_types)
                 .select_related("unit").prefetch_related("grades").order_by("unit__path", "name"))
 
 
 def diagnose(scope: Division, service: Service, year: int | None) -> dict:
     """Everything the diagnosis page shows for one service in one scope."""
-    on = None
     limit = rules.class_limit(service)
     big_min, super_min = rules.value("class.big_min"), rules.value("class.super_min")
     idle_share = rules.value("idle.share")
@@ -220,7 +220,7 @@ def coverage_gaps(scope: Division, service: Service) -> list[Division]:
     else:
         return []
     units = Division.objects.subtree(scope).filter(level=level, valid_to__isnull=True).order_by("path")
-    have = Facility.objects.filter(type__in=types, unit__path__startswith=scope.path).values_list("unit__path", flat=True)
+    have = Facility.objects.filter(subtree_q(scope, "unit__path"), type__in=types).values_list("unit__path", flat=True)
     have = list(have)
     return [u for u in units if not any(p.startswith(u.path) for p in have)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from xiangcun.core.excel import Column, Importer, RowError
 from xiangcun.divisions.models import Level
 
-from . import services
+from . import permissions, services
 from .models import COHORTS, Cohort, Condition, Facility, FacilityType, SchoolGrade, grade_label
 
 FACILITY_COLUMNS = (
@@ -29,20 +29,27 @@ class FacilityImporter(Importer):
     title = "公共服务设施"
     columns = FACILITY_COLUMNS
     key = ("unit", "name")
+    model = Facility
+
+    def find_existing(self, values):
+        return Facility.objects.filter(unit=values["unit"], name=values["name"]).first()
 
     def __init__(self, scope=None, user=None):
         super().__init__(scope)
         self.user = user
 
     def clean_row(self, values):
-        if self.user is not None and not services.may_edit_facility(self.user, values["type"]):
+        if self.user is not None and not permissions.may_edit_facility(self.user, values["type"]):
             raise RowError("您的部门不能维护该类设施", "type")
         return values
 
     def save_row(self, values):
-        fields = {k: v for k, v in values.items() if k not in ("unit", "name") and v is not None}
+        # blank cells of an existing facility already hold its stored values; None is a cleared
+        # (nullable) field, or a blank one of a new facility that keeps the model's default
+        nullable = {f.name for f in Facility._meta.concrete_fields if f.null}
+        fields = {k: v for k, v in values.items() if k not in ("unit", "name") and (v is not None or k in nullable)}
         for k in ("lon", "lat"):
-            if k in fields:
+            if fields.get(k) is not None:
                 fields[k] = float(fields[k])
         f = Facility.objects.filter(unit=values["unit"], name=values["name"]).first()
         if f is not None and all(getattr(f, k) == v for k, v in fields.items()):
@@ -72,6 +79,11 @@ class GradeImporter(Importer):
         Column("学生数", "pupils", required=True, kind="int", min_value=0),
     )
     key = ("unit", "name", "grade")
+    model = SchoolGrade
+
+    def find_existing(self, values):
+        return SchoolGrade.objects.filter(facility__unit=values["unit"], facility__name=values["name"],
+                                          grade=values["grade"]).first()
 
     def clean_row(self, values):
         f = Facility.objects.filter(unit=values["unit"], name=values["name"]).first()
@@ -115,6 +127,10 @@ class CohortImporter(Importer):
         Column("来源", "source", width=100),
     )
     key = ("unit", "group", "year")
+    model = Cohort
+
+    def find_existing(self, values):
+        return Cohort.objects.filter(unit=values.get("group") or values["unit"], year=values["year"]).first()
 
     def __init__(self, scope=None, user=None):
         super().__init__(scope)
@@ -127,7 +143,7 @@ class CohortImporter(Importer):
         return values
 
     def save_row(self, values):
-        data = {f: values.get(f) or 0 for f, _ in COHORTS}
+        data = {f: values.get(f) or 0 for f, _ in COHORTS}  # blank cells of a stored year hold its values
         unit = values.get("group") or values["unit"]
         _, outcome = services.save_cohort(self.user, unit, values["year"], data, values.get("source") or "")
         return outcome

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from xiangcun.core.ledger import LedgerModel, LedgerQuerySet, LiveManager
-from xiangcun.core.scoping import scope_q
+from xiangcun.core.ledger import LedgerModel, LiveManager
+from xiangcun.core.models import DatedParameter, dated_parameter
+from xiangcun.divisions.scoping import ScopedLedgerQuerySet, ScopedQuerySet
 
 
 class Family(models.TextChoices):
@@ -46,11 +47,6 @@ class Condition(models.TextChoices):
     UNSAFE = "unsafe", "危房"
 
 
-class FacilityQuerySet(LedgerQuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_q(user, "unit__path"))
-
-
 class Facility(LedgerModel):
     """A school, clinic or elderly-care facility standing in a unit (usually a village or township seat)."""
 
@@ -69,8 +65,9 @@ class Facility(LedgerModel):
     note = models.CharField("备注", max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = LiveManager.from_queryset(FacilityQuerySet)()
-    all_with_deleted = models.Manager.from_queryset(FacilityQuerySet)()
+    objects = LiveManager.from_queryset(ScopedLedgerQuerySet)()
+    scope_fields = ("unit__path",)
+    all_with_deleted = models.Manager.from_queryset(ScopedLedgerQuerySet)()
 
     class Meta:
         verbose_name = "公共服务设施"
@@ -127,11 +124,6 @@ COHORTS = (("age_3_5", "3–5岁"), ("age_6_11", "6–11岁"), ("age_12_14", "12
            ("age_65_plus", "65岁及以上"), ("total", "总人口"))
 
 
-class CohortQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_q(user, "unit__path"))
-
-
 class Cohort(models.Model):
     """Population of a village (or villager group) by age cohort in one year."""
 
@@ -146,7 +138,8 @@ class Cohort(models.Model):
     total = models.PositiveIntegerField("总人口", default=0)
     source = models.CharField("来源", max_length=100, blank=True)
 
-    objects = CohortQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit__path",)
 
     class Meta:
         verbose_name = "分年龄段人口"
@@ -184,11 +177,6 @@ class TravelSetting(models.Model):
         return f"{self.county.name}出行测算设置"
 
 
-class CandidateQuerySet(LedgerQuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_q(user, "unit__path"))
-
-
 class CandidateSite(LedgerModel):
     """A place where a facility could be built or moved to (entered by hand or taken from idle assets)."""
 
@@ -202,8 +190,9 @@ class CandidateSite(LedgerModel):
     asset_id = models.PositiveIntegerField("资产编号", null=True, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
 
-    objects = LiveManager.from_queryset(CandidateQuerySet)()
-    all_with_deleted = models.Manager.from_queryset(CandidateQuerySet)()
+    objects = LiveManager.from_queryset(ScopedLedgerQuerySet)()
+    scope_fields = ("unit__path",)
+    all_with_deleted = models.Manager.from_queryset(ScopedLedgerQuerySet)()
 
     class Meta:
         verbose_name = "候选站点"
@@ -222,25 +211,14 @@ class CandidateSite(LedgerModel):
         return None
 
 
-class Rule(models.Model):
+class Rule(dated_parameter("规则", max_digits=12, decimal_places=3)):
     """A planning rule value valid from a date (class-size categories, service radii, …); the latest row
     valid on a date wins, so changing a rule keeps its history."""
 
-    key = models.CharField("规则", max_length=40, db_index=True)
-    value = models.DecimalField("取值", max_digits=12, decimal_places=3)
-    valid_from = models.DateField("起始日期")
-    note = models.CharField("依据", max_length=200, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    set_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
+    class Meta(DatedParameter.Meta):
         verbose_name = "布局规则"
         verbose_name_plural = "布局规则"
-        ordering = ["key", "-valid_from"]
         constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="facility_rule_unique")]
-
-    def __str__(self):
-        return f"{self.key} 自 {self.valid_from} 起 {self.value}"
 
 
 class Model(models.TextChoices):
@@ -248,11 +226,6 @@ class Model(models.TextChoices):
     ADD = "add", "新增 p 处(总出行最短)"
     COVER_ALL = "cover_all", "全覆盖(T 分钟内,设施最少)"
     COVER_MOST = "cover_most", "最大覆盖(p 处覆盖最多)"
-
-
-class ScenarioQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_q(user, "scope__path"))
 
 
 class Scenario(models.Model):
@@ -274,7 +247,8 @@ class Scenario(models.Model):
                                    related_name="+", verbose_name="采纳人")
     note = models.TextField("说明", blank=True)
 
-    objects = ScenarioQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("scope__path",)
 
     class Meta:
         verbose_name = "布局方案"

@@ -1,4 +1,4 @@
-from .services import may_read, may_read_plans
+from .permissions import may_read, may_read_plans
 
 SECTIONS = [
     (50, "设施布局", [

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiangcun.core import audit, jobs
+from xiangcun.divisions.scoping import subtree_q
 from xiangcun.locate import solve_consolidation, solve_lscp, solve_mclp, solve_pmedian
 from xiangcun.locate.errors import LocateError
 
@@ -109,7 +110,7 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
         raise PlanError(f"{scenario.year}年范围内{service.cohort_label}人口为 0,请先录入人口")
     facilities = [f for f in diagnosis.facilities_for(scenario.scope, service) if f.point is not None]
     cand_ids = [int(c) for c in p.get("candidates") or []]
-    candidates = list(CandidateSite.objects.filter(pk__in=cand_ids, unit__path__startswith=scenario.scope.path)
+    candidates = list(CandidateSite.objects.filter(subtree_q(scenario.scope, "unit__path"), pk__in=cand_ids)
                       .select_related("unit"))
     candidates = [c for c in candidates if c.point is not None]
     if not facilities and not candidates:
@@ -147,17 +148,27 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
     report(2, 5, "求解模型")
     tl = float(p.get("time_limit") or 20)
     model = scenario.model
-    if model == Model.CONSOLIDATE:
+    # 全覆盖 of a service with places (classes, beds) is a capacitated cover: the fewest sites that reach every
+    # village within T *and hold its people* (expanding where that is cheaper than one more site). Without
+    # capacity, nearest-site assignment overfilled the sites it kept (8 敬老院 over their beds in the demo).
+    capacitated_cover = model == Model.COVER_ALL and service.capacity != "none"
+    if model == Model.CONSOLIDATE or capacitated_cover:
         is_ex = np.arange(len(points)) < m_ex
+        live = np.flatnonzero(~np.isin(names, unreachable)) if capacitated_cover else np.arange(len(names))
+        if capacitated_cover:  # one site more costs more than all the travel together: fewest sites first
+            open_costs = np.full(len(points), float(w[live].sum()) * T + 1.0)
+        else:
+            open_costs = np.where(is_ex, float(p["keep_cost"]), float(p["build_cost"]))
         res = solve_consolidation(
-            C, w, capacities=cap, existing=list(range(m_ex)),
+            C[live], w[live], capacities=cap, existing=list(range(m_ex)),
             current_loads=[ld.load * (factor if service.capacity != "classes" else 1) for ld in loads] + [0] * len(candidates),
-            open_costs=np.where(is_ex, float(p["keep_cost"]), float(p["build_cost"])),
+            open_costs=open_costs,
             expand_capacity=np.full(len(points), float(p["expand_units"]) * per_unit if service.capacity != "none" else 0),
             expand_costs=np.full(len(points), float(p["expand_cost"])), max_cost=T,
             required=required, forbidden=forbidden, single_source=bool(p.get("single_source")), time_limit=tl)
         status_of = {s["site"]: s["status"] for s in res.extra["site_status"]}
-        assign = np.asarray(res.assignment)
+        assign = np.full(len(names), -1, dtype=int)
+        assign[live] = np.asarray(res.assignment)
         cap_after = np.asarray(res.capacities, dtype=float)
         load_after = np.asarray(res.loads, dtype=float)
     else:
@@ -217,7 +228,8 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
                    "capacity_before": 0.0, "big": 0, "super": 0}
         open_ = st not in ("close", "unused")
         src.update({"status": st, "status_label": STATUS_LABELS[st], "lon": points[j][0], "lat": points[j][1],
-                    "load_after": round(float(load_after[j]), 1) if open_ else 0.0,
+                    # whole people (places): the exact load rounded once, half up, here and nowhere else
+                    "load_after": whole(load_after[j]) if open_ else 0,
                     "capacity_after": round(float(cap_after[j]), 1) if open_ and service.capacity != "none" else 0.0})
         if service.capacity == "classes" and open_:
             src["classes_after"] = int(round(src["capacity_after"] / limit)) if limit else 0
@@ -229,7 +241,7 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
         b = index.get(int(before_site[i])) if m_ex else None
         a = index.get(int(assign[i]))
         villages.append({"pk": v.pk, "name": v.name, "township": v.parent.name if v.parent_id else "",
-                         "demand": int(people[i]),
+                         "demand": int(people[i]), "need": whole(w[i]),
                          "before": b["name"] if b else None, "before_min": _r(before_t[i]),
                          "after": a["name"] if a else None, "after_min": _r(after_t[i]),
                          "lon": v.lon, "lat": v.lat, "site_lon": a["lon"] if a else None, "site_lat": a["lat"] if a else None})
@@ -238,6 +250,11 @@ def solve(scenario: Scenario, params: dict, report=lambda *a: None) -> dict:
                           "after": _headline(people, after_t, reach, T, sites, before=False, limit=limit, service=service)}
     report(5, 5, "完成")
     return result
+
+
+def whole(x) -> int:
+    """People (pupils, beds) as a whole number: round half up, the one rounding of loads in results and exports."""
+    return int(math.floor(float(x) + 0.5))
 
 
 def _r(x):
@@ -300,3 +317,31 @@ def adopt(scenario: Scenario, user) -> None:
     scenario.adopted, scenario.adopted_at, scenario.adopted_by = True, timezone.now(), user
     scenario.save()
     audit.log_event(scenario, "facility.scenario.adopt", data={"version": run.version})
+
+
+def incomparable(scenarios) -> str:
+    """Why these scenarios cannot be compared side by side ("" when they can): only plans of one service
+    measure the same people against the same capacity (pupils in classes, the elderly in beds …)."""
+    services = {}
+    for s in scenarios:
+        services.setdefault(s.service, []).append(s)
+    if len(services) <= 1:
+        return ""
+    parts = ";".join(f"{rules.service_of(k).label}:" + "、".join(f"“{s.name}”" for s in group)
+                     for k, group in services.items())
+    return f"只能对比同一服务类别的方案,所选方案分属 {len(services)} 个类别({parts}),请只勾选同一类别的方案"
+
+
+SOLVER_STATUS = {"optimal": "已证明最优", "feasible": "可行解(未证明最优)", "time_limit": "达到时限,取当前最好的可行解",
+                 "infeasible": "无可行解", "unbounded": "无界", "other": "求解器未给出结论"}
+
+
+def readable(result: dict) -> dict:
+    """A stored result with the solver's status and gap as people read them (runs saved before these labels included)."""
+    solver = result.get("solver") or {}
+    solver["status_label"] = SOLVER_STATUS.get(solver.get("status"), solver.get("status") or "—")
+    gap = solver.get("gap")
+    solver["gap_label"] = "—" if gap is None else f"{gap * 100:.2f}%"
+    result["solver"] = solver
+    return result
+

@@ -41,21 +41,17 @@ RULES = {
 
 def value(key: str, on: dt.date | None = None) -> float:
     """The rule's value valid on `on` (today by default); the seeded default if none is stored."""
-    on = on or dt.date.today()
-    row = Rule.objects.filter(key=key, valid_from__lte=on).order_by("-valid_from").first()
-    return float(row.value) if row else float(RULES[key][1])
+    return float(Rule.value_on(key, on or dt.date.today(), default=RULES[key][1]))
 
 
 def table(on: dt.date | None = None) -> list[dict]:
     """Every rule with its current value and its history, for the rules page."""
     on = on or dt.date.today()
-    rows = {}
-    for r in Rule.objects.all().order_by("key", "-valid_from"):
-        rows.setdefault(r.key, []).append(r)
+    rows = Rule.histories()
     out = []
     for key, (label, default, source) in RULES.items():
         history = rows.get(key, [])
-        current = next((r for r in history if r.valid_from <= on), None)
+        current = Rule.valid_in(history, on)
         out.append({"key": key, "label": label, "value": float(current.value) if current else float(default),
                     "source": current.note if current and current.note else source, "history": history,
                     "default": default})
@@ -66,8 +62,7 @@ def table(on: dt.date | None = None) -> list[dict]:
 def set_value(key: str, value, valid_from: dt.date, note: str, user) -> Rule:
     if key not in RULES:
         raise ValueError("未知的规则")
-    rule, _ = Rule.objects.update_or_create(key=key, valid_from=valid_from,
-                                            defaults={"value": Decimal(str(value)), "note": note, "set_by": user})
+    rule = Rule.record(key, Decimal(str(value)), valid_from, note, user)
     audit.log_event(rule, "facility.rule", data={"value": str(value), "valid_from": str(valid_from)})
     return rule
 

@@ -1,4 +1,4 @@
-"""Who may do what in the facilities module, and the writes of the ledger (facilities, grades, cohorts,
+"""The writes of the facilities ledger (facilities, grades, cohorts,
 candidate sites, travel settings). Views, imports and the demo call these."""
 from __future__ import annotations
 
@@ -7,66 +7,17 @@ from django.db import transaction
 
 from xiangcun.core import audit
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import ensure_in_scope
 
-from .models import FAMILY_OF, CandidateSite, Cohort, Family, Facility, SchoolGrade, TravelSetting
+from .models import CandidateSite, Cohort, Facility, SchoolGrade, TravelSetting
+from .permissions import may_edit_facility
 
-DEPARTMENT_FAMILY = {"教育": Family.SCHOOL, "卫健": Family.HEALTH, "民政": Family.ELDERLY}
+OUTSIDE = "该单位不在您的管辖范围内"  # what a refused facility or cohort write says (403)
 EVENTS = {"facility.rule": "调整布局规则", "facility.scenario.run": "求解布局方案", "facility.scenario.adopt": "采纳布局方案",
           "facility.roads": "导入道路网络", "facility.grades": "更新分年级在校生"}
 EVENT_LABELS = {"value": "取值", "valid_from": "起始日期", "version": "版本"}
 
 
-def _role(user):
-    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-
-
-def may_read(user) -> bool:
-    """Everyone signed in reads facilities in their jurisdiction (village agents: their village)."""
-    return bool(_role(user)) or getattr(user, "is_superuser", False)
-
-
-def may_plan(user) -> bool:
-    """Planning belongs to the county: administrators, the reform office and 教育/卫健/民政 staff."""
-    from xiangcun.accounts.models import Role
-
-    role = _role(user)
-    if not role:
-        return False
-    return user.is_administrator or role == Role.REFORM_OFFICE or (
-        role == Role.DEPARTMENT and user.department in DEPARTMENT_FAMILY)
-
-
-def may_read_plans(user) -> bool:
-    from xiangcun.accounts.models import Role
-
-    return bool(_role(user)) and user.role != Role.VILLAGE_AGENT
-
-
-def may_enter_demand(user) -> bool:
-    """Population by cohort: planners and township staff (for their villages)."""
-    from xiangcun.accounts.models import Role
-
-    return may_plan(user) or _role(user) == Role.TOWNSHIP
-
-
-def families_of(user) -> set[str]:
-    """The facility families a planner may change: a department its own, the office and admins all."""
-    from xiangcun.accounts.models import Role
-
-    if not may_plan(user):
-        return set()
-    if user.role == Role.DEPARTMENT and not user.is_administrator:
-        return {DEPARTMENT_FAMILY[user.department]}
-    return set(Family.values)
-
-
-def may_edit_facility(user, facility_type: str) -> bool:
-    return FAMILY_OF.get(facility_type) in families_of(user)
-
-
-def _inside(user, unit: Division) -> None:
-    if not Division.objects.visible_to(user).filter(pk=unit.pk).exists():
-        raise PermissionDenied("该单位不在您的管辖范围内")
 
 
 @transaction.atomic
@@ -74,7 +25,7 @@ def save_facility(user, facility: Facility) -> Facility:
     """Create or change a facility; it must stay inside the user's scope and family."""
     if not may_edit_facility(user, facility.type):
         raise PermissionDenied("您的部门不能维护该类设施")
-    _inside(user, facility.unit)
+    ensure_in_scope(user, facility.unit, message=OUTSIDE)
     facility.save()
     return facility
 
@@ -101,7 +52,7 @@ def save_grades(user, facility: Facility, rows: list[tuple[int, int, int]]) -> N
 def save_cohort(user, unit: Division, year: int, values: dict, source: str = "") -> tuple[Cohort, str]:
     if unit.level not in (Level.VILLAGE, Level.GROUP):
         raise PermissionDenied("人口按村(社区)或村民小组填报")
-    _inside(user, unit)
+    ensure_in_scope(user, unit, message=OUTSIDE)
     row = Cohort.objects.filter(unit=unit, year=year).first()
     if row and all(getattr(row, k) == v for k, v in values.items()):
         return row, "unchanged"

@@ -11,58 +11,51 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiangcun.core.audit_views import history_card
+from xiangcun.core import params
+from xiangcun.core.audit_display import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView
+from xiangcun.divisions import ordering
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import places, scope_of, subtree_q
 
-from . import diagnosis, planning, rules, services, travel
+from . import diagnosis, permissions, planning, rules, services, travel
 from .forms import CandidateForm, CohortForm, FacilityForm, RuleForm, ScenarioForm, TravelForm
 from .imports import (
-    FACILITY_COLUMNS, CohortImporter, FacilityImporter, GradeImporter, cohort_rows, facility_rows, grade_rows,
+    FACILITY_COLUMNS,
+    CohortImporter,
+    FacilityImporter,
+    GradeImporter,
+    cohort_rows,
+    facility_rows,
+    grade_rows,
 )
 from .models import (
-    COHORTS, FAMILY_OF, CandidateSite, Cohort, Facility, FacilityType, Family, RunStatus, Scenario, SchoolGrade,
-    TravelSetting, grade_label,
+    COHORTS,
+    FAMILY_OF,
+    CandidateSite,
+    Cohort,
+    Facility,
+    FacilityType,
+    Family,
+    RunStatus,
+    Scenario,
+    SchoolGrade,
+    grade_label,
 )
-
-
-def _require(pred, request):
-    if not pred(request.user):
-        raise PermissionDenied("您的角色不能执行该操作")
-
-
-def places(user):
-    return Division.objects.visible_to(user).current().filter(level__in=(Level.COUNTY, Level.TOWNSHIP)).order_by("path")
-
-
-def scope_of(request) -> Division:
-    """?scope=<pk> among the user's county/township units, else the widest of them."""
-    qs = places(request.user)
-    pk = request.GET.get("scope") or request.POST.get("scope")
-    if pk and str(pk).isdigit():
-        return get_object_or_404(qs, pk=int(pk))
-    scope = qs.order_by("level", "path").first()
-    if scope is None:
-        raise Http404("您的管辖范围内没有乡镇或县级单位")
-    return scope
 
 
 def _year(request, scope) -> int | None:
-    y = request.GET.get("year")
-    if y and y.isdigit():
-        return int(y)
-    return diagnosis.latest_year(scope)
+    return params.get_year(request.GET, "year") or diagnosis.latest_year(scope)
 
 
 def _years(scope):
-    return sorted(set(Cohort.objects.filter(unit__path__startswith=scope.path).values_list("year", flat=True)), reverse=True)
+    return sorted(set(Cohort.objects.filter(subtree_q(scope, "unit__path")).values_list("year", flat=True)), reverse=True)
 
 
 # --- diagnosis ------------------------------------------------------------------------------------
 
 def home(request):
-    _require(services.may_read_plans, request)
     scope = scope_of(request)
     year = _year(request, scope)
     service = rules.service_of(request.GET.get("service", "primary"))
@@ -75,7 +68,7 @@ def home(request):
     return render(request, "facilities/home.html", {
         "d": result, "scope": scope, "year": year, "years": _years(scope), "places": places(request.user),
         "services": rules.SERVICES.values(), "service": service, "map_values": values, "map_points": points,
-        "far": villages[:15], "may_plan": services.may_plan(request.user), "tier": tier,
+        "far": villages[:15], "may_plan": permissions.may_plan(request.user), "tier": tier,
     })
 
 
@@ -96,25 +89,22 @@ def _facilities(request):
 
 
 def facility_list(request):
-    _require(services.may_read, request)
     qs = _facilities(request)
     points = [{"lon": f.point[0], "lat": f.point[1], "label": f"{f.name}({f.get_type_display()})",
                "color": {"school": "#1565c0", "health": "#c8102e", "elderly": "#8e24aa"}[f.family], "radius": 6}
               for f in qs if f.point]
     return render(request, "facilities/list.html", {
         "facilities": qs[:500], "count": qs.count(), "families": Family.choices, "types": FacilityType.choices,
-        "points": points, "may_edit": bool(services.families_of(request.user)), "query": request.GET.urlencode(),
+        "points": points, "may_edit": bool(permissions.families_of(request.user)), "query": request.GET.urlencode(),
     })
 
 
 def facility_export(request):
-    _require(services.may_read, request)
     fmt = "csv" if request.GET.get("fmt") == "csv" else "xlsx"
     return export_response(facility_rows(_facilities(request)), FACILITY_COLUMNS, "公共服务设施", fmt)
 
 
 def facility_detail(request, pk):
-    _require(services.may_read, request)
     f = get_object_or_404(Facility.objects.visible_to(request.user).select_related("unit"), pk=pk)
     grades = list(f.grades.all())
     big_min, super_min = rules.value("class.big_min"), rules.value("class.super_min")
@@ -128,18 +118,16 @@ def facility_detail(request, pk):
                      "size": size, "category": cat, "label": diagnosis.CLASS_LABELS[cat]})
     return render(request, "facilities/detail.html", {
         "f": f, "grades": rows, "history": history_card(f),
-        "may_edit": services.may_edit_facility(request.user, f.type), "is_school": f.family == Family.SCHOOL,
+        "may_edit": permissions.may_edit_facility(request.user, f.type), "is_school": f.family == Family.SCHOOL,
     })
 
 
 def facility_form(request, pk=None):
-    families = services.families_of(request.user)
-    if not families:
-        raise PermissionDenied("您的角色不能维护设施")
+    families = permissions.families_of(request.user)  # not empty: permissions.URLS
     f = None
     if pk is not None:
         f = get_object_or_404(Facility.objects.visible_to(request.user), pk=pk)
-        if FAMILY_OF[f.type] not in families:
+        if FAMILY_OF[f.type] not in families:  # the facility's own family: a department keeps only its own
             raise PermissionDenied("您的部门不能维护该类设施")
     form = FacilityForm(request.POST or None, instance=f, user=request.user, families=families)
     if request.method == "POST" and form.is_valid():
@@ -151,10 +139,8 @@ def facility_form(request, pk=None):
 
 @require_POST
 def facility_grades(request, pk):
-    if not services.families_of(request.user):
-        raise PermissionDenied("您的角色不能维护设施")
     f = get_object_or_404(Facility.objects.visible_to(request.user), pk=pk)
-    if not services.may_edit_facility(request.user, f.type):
+    if not permissions.may_edit_facility(request.user, f.type):
         raise PermissionDenied("您的部门不能维护该类设施")
     rows = []
     for grade in range(0, 13):
@@ -169,10 +155,6 @@ def facility_grades(request, pk):
 class FacilityImportView(ImportView):
     importer_class = FacilityImporter
 
-    def check_permission(self):
-        if not services.families_of(self.request.user):
-            raise PermissionDenied("您的角色不能导入设施")
-
     def get_importer(self):
         return FacilityImporter(scope=Division.objects.visible_to(self.request.user), user=self.request.user)
 
@@ -183,10 +165,6 @@ class FacilityImportView(ImportView):
 class GradeImportView(ImportView):
     importer_class = GradeImporter
 
-    def check_permission(self):
-        if Family.SCHOOL not in services.families_of(self.request.user):
-            raise PermissionDenied("只有教育部门和改革办可导入在校生")
-
     def get_importer(self):
         return GradeImporter(scope=Division.objects.visible_to(self.request.user))
 
@@ -195,7 +173,6 @@ class GradeImportView(ImportView):
 
 
 def grade_export(request):
-    _require(services.may_read, request)
     qs = SchoolGrade.objects.filter(facility__in=Facility.objects.visible_to(request.user)).select_related("facility__unit")
     return export_response(grade_rows(qs), GradeImporter.columns, "分年级在校生")
 
@@ -203,20 +180,21 @@ def grade_export(request):
 # --- demand ---------------------------------------------------------------------------------------
 
 def demand(request):
-    _require(services.may_read_plans, request)
     scope = scope_of(request)
     year = _year(request, scope)
-    qs = list(Cohort.objects.visible_to(request.user).filter(unit__path__startswith=scope.path, year=year)
+    qs = list(Cohort.objects.visible_to(request.user).filter(subtree_q(scope, "unit__path"), year=year)
               .select_related("unit", "unit__parent", "unit__parent__parent"))
     counted = diagnosis.counted(qs)
     counted_pks = {c.pk for c in counted}
     for c in qs:
         c.counted = c.pk in counted_pks
         c.village = c.unit.parent if c.unit.level == Level.GROUP else c.unit
+    # by village, the village's own row first, then its groups in number order (一组, 二组 … 十组)
+    qs.sort(key=lambda c: (c.village.path, c.unit.level == Level.GROUP, ordering.sibling_key(c.unit)))
     totals = {f: sum(getattr(c, f) for c in counted) for f, _ in COHORTS}
     history = []
     for y in sorted(_years(scope)):
-        rows = diagnosis.counted(Cohort.objects.visible_to(request.user).filter(unit__path__startswith=scope.path, year=y)
+        rows = diagnosis.counted(Cohort.objects.visible_to(request.user).filter(subtree_q(scope, "unit__path"), year=y)
                                  .select_related("unit"))
         history.append({"year": y, **{f: sum(getattr(c, f) for c in rows) for f, _ in COHORTS}})
     villages = diagnosis.villages_in(scope)
@@ -224,23 +202,18 @@ def demand(request):
     return render(request, "facilities/demand.html", {
         "rows": qs, "scope": scope, "year": year, "years": _years(scope), "places": places(request.user),
         "cohorts": COHORTS, "totals": totals, "history": history,
-        "missing": [v for v in villages if v.pk not in entered][:60], "may_enter": services.may_enter_demand(request.user),
+        "missing": [v for v in villages if v.pk not in entered][:60], "may_enter": permissions.may_enter_demand(request.user),
         "this_year": dt.date.today().year,
     })
 
 
 def demand_export(request):
-    _require(services.may_read_plans, request)
     qs = Cohort.objects.visible_to(request.user).select_related("unit", "unit__parent").order_by("unit__path", "year")
     return export_response(cohort_rows(qs), CohortImporter.columns, "分年龄段人口")
 
 
 class CohortImportView(ImportView):
     importer_class = CohortImporter
-
-    def check_permission(self):
-        if not services.may_enter_demand(self.request.user):
-            raise PermissionDenied("您的角色不能填报人口")
 
     def get_importer(self):
         return CohortImporter(scope=Division.objects.visible_to(self.request.user), user=self.request.user)
@@ -250,7 +223,6 @@ class CohortImportView(ImportView):
 
 
 def demand_entry(request, pk, year):
-    _require(services.may_enter_demand, request)
     unit = get_object_or_404(Division.objects.visible_to(request.user).filter(level__in=(Level.VILLAGE, Level.GROUP)), pk=pk)
     row = Cohort.objects.filter(unit=unit, year=year).first()
     form = CohortForm(request.POST or None, instance=row)
@@ -266,13 +238,13 @@ def demand_entry(request, pk, year):
 
 # --- travel, candidate sites, rules ---------------------------------------------------------------
 
-def travel_page(request):
-    _require(services.may_read_plans, request)
+def travel_page(request, candidate_form=None):
     scope = scope_of(request)
     setting = travel.setting_for(scope)
-    may = services.may_plan(request.user) and Division.objects.visible_to(request.user).filter(pk=setting.county.pk).exists()
-    form = TravelForm(request.POST or None, request.FILES or None, instance=setting)
-    if request.method == "POST":
+    may = permissions.may_plan(request.user) and Division.objects.visible_to(request.user).filter(pk=setting.county.pk).exists()
+    posted = request.method == "POST" and candidate_form is None  # a refused candidate comes back with its own form
+    form = TravelForm(request.POST if posted else None, request.FILES if posted else None, instance=setting)
+    if posted:
         if not may:
             raise PermissionDenied("只有县级规划人员可修改出行测算设置")
         if form.is_valid():
@@ -287,17 +259,16 @@ def travel_page(request):
             else:
                 messages.success(request, "已保存出行测算设置")
                 return redirect(reverse("facilities:travel") + f"?scope={scope.pk}")
-    candidates = CandidateSite.objects.visible_to(request.user).filter(unit__path__startswith=scope.path).select_related("unit")
+    candidates = CandidateSite.objects.visible_to(request.user).filter(subtree_q(scope, "unit__path")).select_related("unit")
     points = [{"lon": c.point[0], "lat": c.point[1], "label": f"候选:{c.name}", "color": "#8e24aa"} for c in candidates if c.point]
     return render(request, "facilities/travel.html", {
         "scope": scope, "places": places(request.user), "setting": setting, "form": form, "may": may,
-        "candidates": candidates, "candidate_form": CandidateForm(user=request.user), "points": points,
-        "assets": services.idle_assets(scope, request.user), "may_plan": services.may_plan(request.user),
-    })
+        "candidates": candidates, "candidate_form": candidate_form or CandidateForm(user=request.user), "points": points,
+        "assets": services.idle_assets(scope, request.user), "may_plan": permissions.may_plan(request.user),
+    }, status=400 if candidate_form is not None else 200)
 
 
 def roads(request):
-    _require(services.may_read_plans, request)
     scope = scope_of(request)
     setting = travel.setting_for(scope)
     return JsonResponse(setting.roads or {"type": "FeatureCollection", "features": []})
@@ -305,19 +276,17 @@ def roads(request):
 
 @require_POST
 def candidate_new(request):
-    _require(services.may_plan, request)
     form = CandidateForm(request.POST, user=request.user)
     if form.is_valid():
         c = form.save()
         messages.success(request, f"已添加候选站点“{c.name}”")
-    else:
-        messages.error(request, "候选站点未保存:" + ";".join(f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}" for k, v in form.errors.items()))
-    return redirect("facilities:travel")
+        return redirect("facilities:travel")
+    # the travel page again, every error beside its field and what was typed kept
+    return travel_page(request, candidate_form=form)
 
 
 @require_POST
 def candidate_assets(request):
-    _require(services.may_plan, request)
     scope = scope_of(request)
     n = services.add_asset_candidates(scope, request.user)
     messages.success(request, f"已从闲置资产中加入 {n} 处候选站点" if n else "没有新的闲置资产可加入")
@@ -325,17 +294,14 @@ def candidate_assets(request):
 
 
 def rule_list(request):
-    _require(services.may_read_plans, request)
     form = RuleForm(request.POST or None, initial={"valid_from": dt.date.today()})
-    if request.method == "POST":
-        _require(services.may_plan, request)
-        if form.is_valid():
-            d = form.cleaned_data
-            rules.set_value(d["key"], d["value"], d["valid_from"], d["note"], request.user)
-            messages.success(request, f"已调整规则“{rules.RULES[d['key']][0]}”")
-            return redirect("facilities:rules")
+    if request.method == "POST" and form.is_valid():  # planners only (permissions.URLS)
+        d = form.cleaned_data
+        rules.set_value(d["key"], d["value"], d["valid_from"], d["note"], request.user)
+        messages.success(request, f"已调整规则“{rules.RULES[d['key']][0]}”")
+        return redirect("facilities:rules")
     return render(request, "facilities/rules.html", {"rules": rules.table(), "form": form,
-                                                     "may_plan": services.may_plan(request.user)})
+                                                     "may_plan": permissions.may_plan(request.user)})
 
 
 # --- scenarios ------------------------------------------------------------------------------------
@@ -345,16 +311,14 @@ def _scenarios(request):
 
 
 def scenario_list(request):
-    _require(services.may_read_plans, request)
     rows = list(_scenarios(request).prefetch_related("runs"))
     for s in rows:
         s.service_label = rules.service_of(s.service).label
-    return render(request, "facilities/scenarios.html", {"scenarios": rows, "may_plan": services.may_plan(request.user),
+    return render(request, "facilities/scenarios.html", {"scenarios": rows, "may_plan": permissions.may_plan(request.user),
                                                          "services": rules.SERVICES})
 
 
 def scenario_form(request, pk=None):
-    _require(services.may_plan, request)
     scenario = get_object_or_404(_scenarios(request), pk=pk) if pk else None
     if scenario is not None:
         initial = {"name": scenario.name, "service": scenario.service, "scope": scenario.scope, "model": scenario.model,
@@ -386,14 +350,13 @@ def _result_context(scenario):
 
 
 def scenario_detail(request, pk):
-    _require(services.may_read_plans, request)
     s = get_object_or_404(_scenarios(request), pk=pk)
     run, solved = _result_context(s)
-    ctx = {"s": s, "run": run, "solved": solved, "may_plan": services.may_plan(request.user),
+    ctx = {"s": s, "run": run, "solved": solved, "may_plan": permissions.may_plan(request.user),
            "history": history_card(s), "runs": s.runs.order_by("-version", "-pk")[:10],
            "service": rules.service_of(s.service)}
     if solved:
-        r = solved.result
+        r = planning.readable(solved.result)
         ctx["r"] = r
         ctx["sites_json"] = [{"lon": x["lon"], "lat": x["lat"], "color": planning.STATUS_COLOURS.get(x["status"], "#999"),
                               "radius": 7 if x["status"] != "close" else 5,
@@ -411,7 +374,6 @@ def scenario_detail(request, pk):
 
 @require_POST
 def scenario_run(request, pk):
-    _require(services.may_plan, request)
     s = get_object_or_404(_scenarios(request), pk=pk)
     _, job = planning.start_run(s, request.user)
     return redirect("core:job", pk=job.pk)
@@ -419,7 +381,6 @@ def scenario_run(request, pk):
 
 @require_POST
 def scenario_adopt(request, pk):
-    _require(services.may_plan, request)
     s = get_object_or_404(_scenarios(request), pk=pk)
     try:
         planning.adopt(s, request.user)
@@ -438,13 +399,15 @@ def _solved_or_404(s):
 
 
 def scenario_export(request, pk):
-    _require(services.may_read_plans, request)
     s = get_object_or_404(_scenarios(request), pk=pk)
     r = _solved_or_404(s).result
     part = request.GET.get("part", "sites")
     if part == "villages":
-        cols = ["乡镇", "村", f"需求人数({r['cohort_label']})", "现状就近设施", "现状出行(分钟)", "方案设施", "方案出行(分钟)"]
-        rows = ([v["township"], v["name"], v["demand"], v["before"], v["before_min"], v["after"], v["after_min"]] for v in r["villages"])
+        beds = r.get("capacity_kind") == "beds"  # the places each village needs: what makes up a site's load
+        cols = ["乡镇", "村", f"需求人数({r['cohort_label']})"] + (["需床位(人)"] if beds else []) + [
+            "现状就近设施", "现状出行(分钟)", "方案设施", "方案出行(分钟)"]
+        rows = ([v["township"], v["name"], v["demand"]] + ([v.get("need")] if beds else [])
+                + [v["before"], v["before_min"], v["after"], v["after_min"]] for v in r["villages"])
     else:
         cols = ["设施", "类型", "所在单位", "方案处置", "现状负荷", "现状容量", "方案负荷", "方案容量", "大班额班级", "超大班额班级"]
         rows = ([x["name"], x["type"], x["unit"], x["status_label"], x["load_before"], x["capacity_before"], x["load_after"],
@@ -453,24 +416,28 @@ def scenario_export(request, pk):
 
 
 def scenario_print(request, pk):
-    _require(services.may_read_plans, request)
     s = get_object_or_404(_scenarios(request), pk=pk)
     run = _solved_or_404(s)
-    r = run.result
+    r = planning.readable(run.result)
     return render(request, "facilities/print.html", {"s": s, "run": run, "r": r,
                                                      "changed": [x for x in r["sites"] if x["status"] not in ("keep", "fixed")],
                                                      "today": dt.date.today()})
 
 
 def scenario_compare(request):
-    _require(services.may_read_plans, request)
-    ids = [int(x) for x in request.GET.getlist("ids") if x.isdigit()]
+    ids = params.get_ids(request.GET, "ids")
     chosen = []
     for s in _scenarios(request).filter(pk__in=ids):
         run = s.runs.filter(status=RunStatus.SOLVED).order_by("-version", "-pk").first()
         if run:
-            chosen.append({"s": s, "run": run, "r": run.result})
+            chosen.append({"s": s, "run": run, "r": planning.readable(run.result)})
     options = [s for s in _scenarios(request) if s.runs.filter(status=RunStatus.SOLVED).exists()]
+    for o in options:
+        o.service_label = rules.service_of(o.service).label
+    refused = planning.incomparable([c["s"] for c in chosen])
+    if refused:  # pupils and beds, or two cohorts, are not one measure: nothing is compared
+        return render(request, "facilities/compare.html", {"chosen": [], "options": options, "ids": ids,
+                                                           "refused": refused}, status=400)
     metrics = [("open", "设施数(处)", "{}"), ("average", "平均出行(分钟)", "{}"), ("worst", "最远出行(分钟)", "{}"),
                ("share", "规则内比例", "pct"), ("share_t", "T 分钟内比例", "pct"),
                ("over_limit", "超过班额上限的班级(平均分班估算)", "{}"), ("class_shortage", "按班额上限缺班级数", "{}"),

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from xiangcun.divisions.models import ChangeEvent, Division, Level, path_range, valid_on
-from xiangcun.divisions.models import DivisionVersion
+from xiangcun.divisions.models import ChangeEvent, Division, DivisionVersion, Level, valid_on
+from xiangcun.divisions.scoping import area_q, subtree_q
 
 from . import formula
-from .models import Aggregation, DataElement, DataValue
+from .models import Aggregation, DataElement, DataValue, Source
 
 
 @dataclass
@@ -46,23 +46,18 @@ class Geography:
     _values: dict = field(default_factory=dict)
 
     @classmethod
-    def on(cls, root: Division, when: dt.date | None = None) -> "Geography":
-        from xiangcun.divisions.services import absorbed_paths
-
+    def on(cls, root: Division, when: dt.date | None = None) -> Geography:
         when = when or dt.date.today()
         geo = cls(root=root, when=when)
         root_version = root.versions.filter(valid_on(when)).first()
         if root_version is not None:
-            qs = DivisionVersion.objects.filter(valid_on(when)).filter(path_range(root_version.path))
+            qs = DivisionVersion.objects.filter(valid_on(when)).filter(subtree_q(root_version.path))
             for v in qs.only("division_id", "path", "level", "name", "parent_id", "code"):
                 geo.versions[v.division_id] = v
             for uid, v in geo.versions.items():
                 ids = [int(x) for x in v.path.strip("/").split("/") if x]
                 geo.ancestors[uid] = [i for i in ids if i in geo.versions]
-        q = path_range(root.path, "unit__path")
-        for p in absorbed_paths(root):
-            q |= path_range(p, "unit__path")
-        geo.candidates = q
+        geo.candidates = area_q(root, "unit__path")
         return geo
 
     def units(self, level: int) -> list[int]:
@@ -169,7 +164,7 @@ def _weight_map(geo: Geography, element: DataElement, period: str) -> dict[int, 
         return {}
     out = {}
     for parts in geo.constituents(element.weight, period).values():
-        for v, s, src in parts:
+        for v, _s, src in parts:
             out[src] = v
     return out
 
@@ -214,6 +209,20 @@ def coverage(element: DataElement, period: str, geo: Geography, target: int) -> 
     return sum(1 for u in leaves if parts.get(u)), len(leaves)
 
 
+def reported_units(geo: Geography, period: str, level: int) -> set[int]:
+    """Units of `level` on the geography into which some value people entered for `period` at that
+    level rolls (a merged village has reported when any of its predecessors did)."""
+    key = ("reported", period, level)
+    if key not in geo._values:
+        ids = (DataValue.objects.filter(period=period, element__source=Source.ENTRY, element__level=level)
+               .filter(geo.candidates).values_list("unit_id", flat=True).distinct())
+        out = set()
+        for unit in Division.objects.filter(pk__in=list(ids)).only("id"):
+            out.update(t for t, _ in geo.successors(unit))
+        geo._values[key] = out
+    return geo._values[key]
+
+
 def compute(element: DataElement, period: str, geo: Geography, target: int):
     key = ("inputs", element.pk)
     if key not in geo._values:
@@ -221,9 +230,50 @@ def compute(element: DataElement, period: str, geo: Geography, target: int):
         geo._values[key] = (codes, {e.code: e for e in DataElement.objects.filter(code__in=codes)})
     codes, inputs = geo._values[key]
     values = {code: (value_at(inputs[code], period, geo, target) if code in inputs else None) for code in codes}
-    values["N_VILLAGES"] = _count(geo, target, Level.VILLAGE)
-    values["N_TOWNSHIPS"] = _count(geo, target, Level.TOWNSHIP)
+    reported = _reported_inputs(element, period, geo, target)
+    for name, level in (("N_VILLAGES", Level.VILLAGE), ("N_TOWNSHIPS", Level.TOWNSHIP)):
+        # a count of units is over the units that reported the inputs (one village of seven reporting
+        # 通硬化路 is 1 of 1, stated with its coverage 1/7 — not 1 of 7, a rate deflated by silence)
+        values[name] = (len(reported[level][0]) or None) if level in reported else _count(geo, target, level)
     return formula.evaluate(element.formula, values)
+
+
+def _reported_inputs(element: DataElement, period: str, geo: Geography, target: int) -> dict[int, tuple[set, list]]:
+    """Level -> (units that reported any of the formula's entered inputs of that level, units of that
+    level) under `target`, for the input levels below or at the target."""
+    codes, inputs = geo._values[("inputs", element.pk)]
+    out: dict[int, tuple[set, list]] = {}
+    target_level = geo.versions[target].level
+    for code in codes:
+        e = inputs.get(code)
+        if e is None or e.is_computed or e.level < target_level:
+            continue
+        leaves = [target] if e.level == target_level else geo.under(target, e.level)
+        parts = geo.constituents(e, period)
+        done = {u for u in leaves if parts.get(u)}
+        if e.level in out:
+            out[e.level][0].update(done)
+        else:
+            out[e.level] = (done, leaves)
+    return out
+
+
+def coverage_of(element: DataElement, period: str, geo: Geography, target: int) -> tuple[int, int] | None:
+    """(units that reported, units expected) behind the element's value at `target`: at its collection
+    level, or for a computed indicator at the level of its inputs (the least covered level). None when
+    the element is not collected at or under the target's level."""
+    if target not in geo.versions:
+        return None
+    if element.is_computed:
+        compute(element, period, geo, target)  # loads the inputs
+        levels = _reported_inputs(element, period, geo, target)
+        if not levels:
+            return None
+        done, leaves = min(levels.values(), key=lambda dl: len(dl[0]) / len(dl[1]) if dl[1] else 1)
+        return len(done), len(leaves)
+    if element.level < geo.versions[target].level:
+        return None
+    return coverage(element, period, geo, target)
 
 
 def _count(geo: Geography, target: int, level: int) -> int | None:

@@ -7,16 +7,34 @@ class Config(AppConfig):
     verbose_name = "指标与考核"
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate
 
-        from xiangcun.assets.models import Asset, Plan
+        from xiangcun.assets.services import LEDGER
 
-        from .services import asset_plan_saved, asset_saved
+        from .services import sync_asset_rent
 
         register_audit()
-        # lease income in the asset ledger feeds the collective economy indicators (CE_ASSET_RENT)
-        post_save.connect(asset_plan_saved, sender=Plan, dispatch_uid="indicators:asset-rent")
-        post_save.connect(asset_saved, sender=Asset, dispatch_uid="indicators:asset-rent")
+        # lease income in the asset ledger feeds the collective economy indicators (CE_ASSET_RENT): the
+        # ledger's writes that change it call this follower (assets.services.LEDGER, divisions/follow.py)
+        LEDGER.register("indicators", lease_income_changed=sync_asset_rent)
+        post_migrate.connect(seed_empty_catalogue, sender=self, dispatch_uid="indicators:catalogue")
+
+
+def seed_empty_catalogue(sender, apps=None, using="default", **kwargs):
+    """A database whose catalogue is empty gets the standard one again after `migrate` or `flush` (the
+    migrations seed it once; a flushed database — e.g. between transactional tests — would otherwise have
+    no indicators at all). A catalogue with any element is the county's own: nothing is re-added to it.
+    Like the migrations, it writes no audit entries (bulk writes; `migrate` passes its state's models)."""
+    from .catalogue import seed_quietly
+
+    if apps is None:  # `flush` passes no migration state: the installed models
+        from django.apps import apps
+    try:
+        DataElement = apps.get_model("indicators", "DataElement")
+    except LookupError:
+        return
+    if not DataElement.objects.using(using).exists():
+        seed_quietly(DataElement)
 
 
 def register_audit():

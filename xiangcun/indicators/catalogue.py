@@ -78,11 +78,35 @@ ELEMENTS = [
     ("COOPERATIVES", "农民专业合作社", "个", "number", V, "sum", "agriculture", {"min_value": 0}),
 ]
 
+# Part ≤ whole, for the same unit and period: (part code, whole code). Entry and import refuse a part
+# above its whole; a rate built from such a pair then stays within 100 %.
+RELATIONS = [
+    ("TOILET_HH", "HOUSEHOLDS"),        # 卫生厕所户数 ≤ 户籍户数
+    ("HOUSE_CHECKED", "HOUSEHOLDS"),    # 排查的农房 ≤ 户籍户数
+    ("HOUSE_HAZARD", "HOUSE_CHECKED"),  # 排查出隐患的 ≤ 排查的
+    ("HOUSE_FIXED", "HOUSE_HAZARD"),    # 已整治的 ≤ 排查出隐患的
+]
+
+
+def seed_relations(DataElement, codes=None) -> int:
+    """Set the catalogue's part ≤ whole relations on the parts among `codes` (None: all) that have none."""
+    if not any(f.name == "not_above" for f in DataElement._meta.get_fields()):
+        return 0  # a migration's model from before the relation existed
+    by_code = {e.code: e for e in DataElement.objects.filter(code__in={c for pair in RELATIONS for c in pair})}
+    changed = 0
+    for part, whole in RELATIONS:
+        if (codes is None or part in codes) and part in by_code and whole in by_code and by_code[part].not_above_id is None:
+            by_code[part].not_above = by_code[whole]
+            by_code[part].save(update_fields=["not_above"])
+            changed += 1
+    return changed
+
 
 def seed(DataElement) -> int:
     """Create the catalogue's missing elements (works with the real model or a migration's)."""
     existing = set(DataElement.objects.values_list("code", flat=True))
     created = 0
+    new = set()
     by_code = {e.code: e for e in DataElement.objects.all()}
     for order, (code, name, unit, vtype, level, agg, category, extra) in enumerate(ELEMENTS, start=1):
         if code in existing:
@@ -96,4 +120,29 @@ def seed(DataElement) -> int:
             **extra)
         by_code[code] = element
         created += 1
+        new.add(code)
+    seed_relations(DataElement, new)
     return created
+
+
+def seed_quietly(DataElement) -> int:
+    """`seed` into an empty catalogue with bulk writes (no per-row signals, so no audit entries): what a
+    flushed database gets back after `flush`'s post_migrate (indicators.apps.seed_empty_catalogue)."""
+    rows = []
+    for order, (code, name, unit, vtype, level, agg, category, extra) in enumerate(ELEMENTS, start=1):
+        extra = dict(extra)
+        weight = extra.pop("weight", None)
+        rows.append((weight, DataElement(
+            code=code, name=name, unit=unit, value_type=vtype, level=level, aggregation=agg, category=category,
+            order=order * 10,
+            max_value=extra.pop("max_value", 100 if vtype == "percent" and not extra.get("formula") else None),
+            **extra)))
+    DataElement.objects.bulk_create([element for _, element in rows])
+    by_code = {e.code: e.pk for e in DataElement.objects.all()}
+    for weight, element in rows:
+        if weight:
+            DataElement.objects.filter(code=element.code).update(weight=by_code[weight])
+    for part, whole in RELATIONS:
+        if part in by_code and whole in by_code:
+            DataElement.objects.filter(code=part, not_above__isnull=True).update(not_above=by_code[whole])
+    return len(rows)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import merged_units, subtree_q
 
 from . import aggregate, catalogue, services
 from .models import CollectiveEconomy, DataElement, DataValue, EconomyClass, IntegrationMode, OrgForm, Source, Target
@@ -25,7 +26,7 @@ INDUSTRIES = ["青稞种植", "牦牛养殖", "中药材", "乡村旅游", "特�
 def load_module(county: Division, log=print) -> None:
     catalogue.seed(DataElement)
     # entered values only: CE_ASSET_RENT is mirrored from the assets demo, which loads first
-    if DataValue.objects.filter(unit__path__startswith=county.path, element__source=Source.ENTRY).exists():
+    if DataValue.objects.filter(subtree_q(county, "unit__path"), element__source=Source.ENTRY).exists():
         return
     n, ce, t = _generate(county)
     log(f"生成指标演示数据 {n} 条、村集体经济 {ce} 条、考核目标 {t} 项(songgang 可填报松岗镇各村 2023 年指标)")
@@ -124,16 +125,14 @@ def _generate(county: Division):
                 rows.append(DataValue(element=elements[code], unit=unit, period=str(year), number=number, text=text))
     DataValue.objects.bulk_create(rows, batch_size=2000)
     CollectiveEconomy.objects.bulk_create(ce_rows, batch_size=500)
-    for record in CollectiveEconomy.objects.filter(village__path__startswith=county.path).select_related("village"):
+    for record in CollectiveEconomy.objects.filter(subtree_q(county, "village__path")).select_related("village"):
         services.sync_collective(record)
     return len(rows), len(ce_rows), _targets(county)
 
 
 def _predecessors(today_geo, unit, geo):
     """2019 villages whose records roll into `unit` (on the year's geography)."""
-    from xiangcun.divisions.services import absorbed_paths
-
-    return list(Division.objects.filter(path__in=absorbed_paths(unit), level=Level.VILLAGE).values_list("pk", flat=True))
+    return list(merged_units(unit).filter(level=Level.VILLAGE).values_list("pk", flat=True))
 
 
 def _collective(unit, year, income, merged, rng):

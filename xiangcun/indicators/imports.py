@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 
 from xiangcun.core.excel import Column, Importer, RowError
 from xiangcun.divisions.models import Level
+from xiangcun.divisions.scoping import OutOfScope
 
 from . import services
 from .models import CollectiveEconomy, DataElement, DataValue, IntegrationMode, OrgForm, ValueType, display_value
 
+VALUE_LIMIT = Decimal("9999999999999.9999")  # services.clean_value refuses 1e13 and more
 KIND = {ValueType.BOOL: "bool", ValueType.NUMBER: "decimal", ValueType.PERCENT: "decimal", ValueType.CHOICE: "choice",
         ValueType.TEXT: "text"}
 
@@ -23,8 +25,9 @@ def element_column(element: DataElement) -> Column:
     kind = KIND[element.value_type]
     extra = {}
     if kind == "decimal":
-        extra = {"min_value": element.min_value if element.min_value is not None else (0 if element.value_type == ValueType.PERCENT else None),
-                 "max_value": element.max_value if element.max_value is not None else (100 if element.value_type == ValueType.PERCENT else None)}
+        extra = {"min_value": element.min_value if element.min_value is not None else (0 if element.value_type == ValueType.PERCENT else -VALUE_LIMIT),
+                 "max_value": element.max_value if element.max_value is not None else (100 if element.value_type == ValueType.PERCENT else VALUE_LIMIT),
+                 "places": 4}
     if kind == "choice":
         extra = {"choices": tuple((c, c) for c in element.choices)}
     if kind == "text":
@@ -53,24 +56,66 @@ class ValueImporter(Importer):
         # units that existed during the period (abolished ones included, for historical sheets)
         return [u for u in self.scope.filter(level=self.level) if services.existed_during(u, self.period)]
 
+    def model_field(self, column):
+        return DataValue._meta.get_field("number") if column.kind == "decimal" else None
+
+    def find_existing(self, values: dict):
+        """The unit's stored values for the period ({element code: value}), None when it has none."""
+        stored = {}
+        for v in DataValue.objects.filter(unit=values["unit"], period=self.period,
+                                          element__in=self.elements).select_related("element"):
+            t = v.element.value_type
+            if t == ValueType.BOOL:
+                stored[v.element.code] = None if v.number is None else bool(v.number)
+            elif t in (ValueType.NUMBER, ValueType.PERCENT):
+                stored[v.element.code] = v.number
+            else:
+                stored[v.element.code] = v.text
+        return stored or None
+
+    def record_values(self, record: dict) -> dict:
+        return dict(record)
+
+    def clean_row(self, values: dict) -> dict:
+        """Part ≤ whole relations of the catalogue, checked at preview (against stored values too)."""
+        elements = {e.code: e for e in self.elements}
+        cleaned = {}
+        for code, element in elements.items():
+            v = values.get(code)
+            if v is None or v == "":
+                continue
+            try:
+                cleaned[code] = services.clean_value(element, ("是" if v else "否") if isinstance(v, bool) else v)
+            except ValidationError:
+                continue  # the cell's own check reports it
+        errors = services.check_relations(values["unit"], self.period, elements, cleaned, clear_blank=False)
+        if errors:
+            code, reasons = next(iter(errors.items()))
+            raise RowError("、".join(reasons), code)
+        return values
+
     def save_row(self, values: dict) -> str:
         unit = values["unit"]
         raw = {}
+        cleared = getattr(values, "cleared", set())
         for e in self.elements:
             v = values.get(e.code)
+            if e.code in cleared:
+                raw[e.code] = ""  # (清空): remove the stored value
+                continue
             if v is None or v == "":
                 continue  # blank: leave the stored value alone
             raw[e.code] = ("是" if v else "否") if isinstance(v, bool) else v
         try:
-            counts = services.save_values(self.user, unit, self.period, raw, clear_blank=False)
-        except services.IndicatorError as exc:
+            counts = services.save_values(self.user, unit, self.period, raw, clear_blank=True)
+        except (services.IndicatorError, OutOfScope) as exc:
             raise RowError(str(exc), "unit") from None
         except ValidationError as exc:
             code, reasons = next(iter(exc.message_dict.items()))
             raise RowError("、".join(reasons), code) from None
         if counts["created"]:
             return "created"
-        return "updated" if counts["updated"] else "unchanged"
+        return "updated" if counts["updated"] or counts["deleted"] else "unchanged"
 
 
 def value_rows(importer: ValueImporter, units):
@@ -85,6 +130,7 @@ def value_rows(importer: ValueImporter, units):
 class CollectiveImporter(Importer):
     title = "村集体经济"
     key = ("village", "year")
+    model = CollectiveEconomy
     columns = (
         Column("村代码", "village", required=True, kind="unit", unit_label="村(社区)", unit_filter={"level": Level.VILLAGE},
                aliases=("统计用区划代码", "区划代码")),
@@ -109,6 +155,9 @@ class CollectiveImporter(Importer):
     def unit_queryset(self, column):
         return self.scope.filter(level=Level.VILLAGE)
 
+    def find_existing(self, values):
+        return CollectiveEconomy.objects.filter(village=values["village"], year=values["year"]).first()
+
     def clean_row(self, values):
         operating = sum((values.get(k) or Decimal(0)) for k in ("business_income", "contract_income", "investment_income", "other_income"))
         if values.get("total_income") is not None and operating > values["total_income"]:
@@ -123,7 +172,7 @@ class CollectiveImporter(Importer):
         fields["note"] = values.get("note") or ""
         try:
             _, outcome = services.save_collective(self.user, values["village"], values["year"], **fields)
-        except services.IndicatorError as exc:
+        except (services.IndicatorError, OutOfScope) as exc:
             raise RowError(str(exc), "village") from None
         return outcome
 

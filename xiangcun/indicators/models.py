@@ -15,7 +15,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from xiangcun.core.models import DatedParameter, dated_parameter
 from xiangcun.divisions.models import Division
+from xiangcun.divisions.scoping import ScopedQuerySet
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -68,8 +70,16 @@ class Source(models.TextChoices):
     ASSETS = "assets", "公有资产台账"
 
 
-def period_type_of(period: str) -> str | None:
+YEARS = (1900, 2100)  # the years a period may name: 0000 or 9999 is a typo, and dates cannot hold year 0
+
+
+def _period_match(period: str):
     m = PERIOD_RE.match(period or "")
+    return m if m and YEARS[0] <= int(m.group(1)) <= YEARS[1] else None
+
+
+def period_type_of(period: str) -> str | None:
+    m = _period_match(period)
     if not m:
         return None
     return PeriodType.QUARTER if m.group(2) else PeriodType.MONTH if m.group(3) else PeriodType.YEAR
@@ -77,7 +87,7 @@ def period_type_of(period: str) -> str | None:
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     """(first day, last day) of a period "2022", "2022Q3" or "2022-05"."""
-    m = PERIOD_RE.match(period or "")
+    m = _period_match(period)
     if not m:
         raise ValueError(f"期间“{period}”格式不对,应如 2022、2022Q3 或 2022-05")
     year = int(m.group(1))
@@ -130,6 +140,9 @@ class DataElement(models.Model):
     formula = models.CharField("计算公式", max_length=300, blank=True,
                                help_text="计算指标的公式,如 100 * ROAD_HARD / N_VILLAGES;留空为填报指标")
     source = models.CharField("数据来源", max_length=20, choices=Source.choices, default=Source.ENTRY)
+    not_above = models.ForeignKey("self", verbose_name="不大于", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", help_text="部分不能大于整体:同一单位、同一期间本指标不能大于所选指标"
+                                                              "(如卫生厕所户数不大于户籍户数)")
     min_value = models.DecimalField("最小值", max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField("最大值", max_digits=18, decimal_places=4, null=True, blank=True)
     higher_is_better = models.BooleanField("越大越好", default=True)
@@ -161,14 +174,6 @@ class DataElement(models.Model):
         return f"{self.name}({self.unit})" if self.unit else self.name
 
 
-class DataValueQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The jurisdiction choke point for values (see core.scoping)."""
-        from xiangcun.core.scoping import scope_q
-
-        return self.filter(scope_q(user, "unit__path"))
-
-
 class DataValue(models.Model):
     """One value of one element for one unit and period. Booleans are stored as 1/0 in `number`."""
 
@@ -181,7 +186,8 @@ class DataValue(models.Model):
                                    related_name="+")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    objects = DataValueQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit__path",)
 
     class Meta:
         verbose_name = "指标值"
@@ -208,24 +214,24 @@ def display_value(element: DataElement, number, text="") -> str:
     return f"{n:f}"
 
 
-class Parameter(models.Model):
+def number_text(value, unit: str = "", places: int = 4) -> str:
+    """A number as people write it: no trailing zeros, no exponent, thousands separated, followed by its
+    unit — Decimal("100.0000") is "100", 191.66666 is "191.6667", 12500.5 万元 is "12,500.5万元"."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)):,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("0" if text in ("-0", "") else text) + (unit or "")
+
+
+class Parameter(dated_parameter("参数", max_digits=18, decimal_places=4)):
     """A rule value that changes over time (e.g. the 薄弱村 threshold): the row valid on a date wins."""
 
-    key = models.CharField("参数", max_length=40, db_index=True)
-    value = models.DecimalField("取值", max_digits=18, decimal_places=4)
-    valid_from = models.DateField("起始日期")
-    note = models.CharField("依据", max_length=200, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    set_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
+    class Meta(DatedParameter.Meta):
         verbose_name = "参数"
         verbose_name_plural = "参数"
-        ordering = ["key", "-valid_from"]
         constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="indicator_parameter_unique")]
-
-    def __str__(self):
-        return f"{self.key} 自 {self.valid_from} 起 {self.value}"
 
 
 class OrgForm(models.TextChoices):
@@ -248,13 +254,6 @@ class EconomyClass(models.TextChoices):
     GENERAL = "general", "一般村"
 
 
-class CollectiveEconomyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from xiangcun.core.scoping import scope_q
-
-        return self.filter(scope_q(user, "village__path"))
-
-
 class CollectiveEconomy(models.Model):
     """A village's collective economy in one year (amounts in yuan)."""
 
@@ -275,7 +274,8 @@ class CollectiveEconomy(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CollectiveEconomyQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("village__path",)
 
     class Meta:
         verbose_name = "村集体经济"
@@ -301,13 +301,6 @@ class Comparison(models.TextChoices):
     AT_MOST = "le", "不高于"
 
 
-class TargetQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from xiangcun.core.scoping import scope_q
-
-        return self.filter(scope_q(user, "unit__path"))
-
-
 class Target(models.Model):
     """A 目标考核 target: a unit shall reach `value` of an element in a period, by `due_date`."""
 
@@ -323,7 +316,8 @@ class Target(models.Model):
     note = models.CharField("备注", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = TargetQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit__path",)
 
     class Meta:
         verbose_name = "考核目标"
@@ -332,4 +326,9 @@ class Target(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "element", "period"], name="indicator_target_unique")]
 
     def __str__(self):
-        return f"{self.unit.name} {period_label(self.period)} {self.element.name} {self.get_comparison_display()} {self.value:g}"
+        return f"{self.unit.name} {period_label(self.period)} {self.element.name} {self.requirement}"
+
+    @property
+    def requirement(self) -> str:
+        """“不低于100%”: the comparison and the value with the element's unit, without trailing zeros."""
+        return f"{self.get_comparison_display()}{number_text(self.value, self.element.unit)}"

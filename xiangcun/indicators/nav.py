@@ -1,4 +1,4 @@
-from .services import may_enter, may_read_reports
+from .permissions import may_read_reports
 
 SECTIONS = [
     (0, "总览", [("indicators:dashboard", "改革驾驶舱", may_read_reports)]),

@@ -23,9 +23,10 @@ from django.utils.http import content_disposition_header
 from xiangcun.core.validators import parse_date
 from xiangcun.divisions import stats
 from xiangcun.divisions.models import Division, Edition, Level, valid_on
+from xiangcun.divisions.scoping import subtree_q
 
 from . import aggregate, dashboard, services
-from .models import DataElement, Target, ValueType
+from .models import DataElement, Target, ValueType, number_text
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def chart_trends(trend: dict, when: dt.date) -> bytes | None:
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3.5, linewidth=1.6,
                     color=color, label=s["name"])
         ax.set_xticks(list(xs), trend["labels"])
-        ax.set_ylim(0, 105)
+        ax.set_ylim(0, max([105.0] + [v * 1.05 for s in series for v in s["data"] if v is not None]))
         ax.yaxis.set_major_formatter("{x:.0f}%")
         ax.set_title(f"重点指标趋势(按{cn_date(when)}区划口径)")
         fig.legend(loc="outside lower center", ncols=min(4, len(series)))
@@ -223,7 +224,7 @@ def chart_collective(summary: list[dict], threshold) -> bytes | None:
         left, right = fig.subplots(1, 2)
         labels = [f"{r['year']}年" for r in rows]
         xs = range(len(rows))
-        for key, name, color in (("hollow", "空壳村", RED), ("weak", f"薄弱村(<{threshold / 10000:g}万元)", AMBER)):
+        for key, name, color in (("hollow", "空壳村", RED), ("weak", f"薄弱村(<{number_text(threshold / 10000)}万元)", AMBER)):
             left.plot(list(xs), [r[key] / r["total"] * 100 for r in rows], marker="o", markersize=3.5, linewidth=1.6,
                       color=color, label=name)
         left.set_xticks(list(xs), labels)
@@ -244,6 +245,7 @@ def chart_collective(summary: list[dict], threshold) -> bytes | None:
 def chart_targets(ranking: list[dict], progresses: list) -> bytes | None:
     """Horizontal bars: each township's mean progress on its targets (or, without townships, the
     progress of each target against the time elapsed)."""
+    ranking = [r for r in ranking if r["score"] is not None]  # the unranked are listed in the table, with why
     if ranking:
         names = [r["township"].name for r in ranking]
         values = [r["score"] for r in ranking]
@@ -320,6 +322,14 @@ class _Figures:
         self.doc.add_paragraph(f"图{self.count}  {caption}").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
+def source_line(sources: dict) -> str:
+    """“数据来源:…。” once when both dates come from the same source, else each with its date's side."""
+    before, after = sources.get("from") or "", sources.get("to") or ""
+    if before == after or not before or not after:
+        return f"数据来源:{before or after}。"
+    return f"数据来源:改革前 {before};改革后 {after}。"
+
+
 def reform_on(scope: Division, when: dt.date):
     """divisions.stats for the place from its baseline (its first day in the registry, else the first
     edition) to the as-of date; None when the date is not after the baseline or there is no data."""
@@ -357,7 +367,9 @@ def build_document(scope, year: str, user, when: dt.date | None = None):
     figures = _Figures(doc)
     title = doc.add_heading(f"{name}乡村两项改革“后半篇”工作推进情况", level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"({year}年数据,按 {cn_date(when)} 区划口径,{cn_date(today)}生成)").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    done = dashboard.completeness(scope, year, geo) if scope.pk in geo.versions else None
+    reported = f"已报 {done['reported']}/{done['expected']} 个{done['word']}," if done else ""
+    doc.add_paragraph(f"({year}年数据,{reported}按 {cn_date(when)} 区划口径,{cn_date(today)}生成)").alignment = WD_ALIGN_PARAGRAPH.CENTER
     basis = (f"本材料按 {cn_date(when)} 的行政区划汇总:该日已撤并单位的数据计入承接单位,前后年度可比。")
     later = list(Division.objects.subtree(scope).filter(valid_from__gt=when, level__lte=Level.VILLAGE)
                  .order_by("valid_from", "path").values_list("name", flat=True)[:11])
@@ -373,7 +385,7 @@ def build_document(scope, year: str, user, when: dt.date | None = None):
         _table(doc, ["类别", f"改革前({reform['from']})", f"改革后({reform['to']})", "增减", "增减幅度"],
                [(r["label"], r["before"], r["after"], r["change"], "" if r["pct"] is None else f"{r['pct']:.2f}%")
                 for r in reform["rows"] if r["before"] or r["after"]])
-        doc.add_paragraph(f"数据来源:{reform['sources']['from']};{reform['sources']['to']}。")
+        doc.add_paragraph(source_line(reform["sources"]))
         figures.add(chart_reform(reform), "改革前后乡村两级单位数量")
     else:
         doc.add_paragraph(f"区划台账中没有该范围改革前至 {cn_date(when)} 的对比数据。")
@@ -410,19 +422,20 @@ def build_document(scope, year: str, user, when: dt.date | None = None):
         doc.add_paragraph("空壳村名单:" + "、".join(f"{r.village.parent.name if r.village.parent else ''}{r.village.name}" for r in hollow) + "。")
 
     doc.add_heading("四、目标考核", level=1)
-    progresses = services.assess(Target.objects.visible_to(user).filter(unit__path__startswith=scope.path), geo)
+    progresses = services.assess(Target.objects.visible_to(user).filter(subtree_q(scope, "unit__path")), geo)
     ranking = services.township_ranking(progresses)
     if ranking:
         _table(doc, ["名次", "乡镇", "目标数", "已完成", "滞后/逾期", "平均完成进度"],
-               [(r["rank"], r["township"].name, r["targets"], r["achieved"], r["flagged"], f"{r['score']:.1f}%") for r in ranking])
+               [(r["rank"] or "—", r["township"].name, r["targets"], r["achieved"], r["flagged"],
+                 r["note"] or f"{r['score']:.1f}%") for r in ranking])
     figures.add(chart_targets(ranking, progresses), "目标考核完成进度")
     flagged = [p for p in progresses if p.flagged]
     doc.add_paragraph()
     doc.add_paragraph(f"共 {len(progresses)} 项考核目标,滞后或逾期 {len(flagged)} 项" + (":" if flagged else "。"))
     if flagged:
         _table(doc, ["单位", "指标", "目标", "当前值", "完成进度", "时间进度", "完成时限", "责任单位", "状态"],
-               [(p.target.unit.name, p.target.element.name, f"{p.target.get_comparison_display()}{p.target.value:g}",
-                 "—" if p.actual is None else f"{p.actual:,.1f}", "—" if p.pct is None else f"{p.pct:.1f}%",
+               [(p.target.unit.name, p.target.element.name, p.target.requirement,
+                 number_text(None if p.actual is None else round(p.actual, 1), p.target.element.unit, 1), "—" if p.pct is None else f"{p.pct:.1f}%",
                  f"{p.expected:.0f}%", p.target.due_date, p.target.owner, p.status_label) for p in flagged])
     return doc
 

@@ -14,12 +14,26 @@ from django.db import transaction
 from xiangcun.core import audit
 from xiangcun.core.validators import halfwidth
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import ensure_in_scope
 
 from . import aggregate, formula
 from .models import (
-    CollectiveEconomy, Comparison, DataElement, DataValue, EconomyClass, OrgForm, Parameter, Source, Target,
-    ValueType, period_bounds, period_label, period_type_of,
+    CollectiveEconomy,
+    Comparison,
+    DataElement,
+    DataValue,
+    EconomyClass,
+    OrgForm,
+    Parameter,
+    Source,
+    Target,
+    ValueType,
+    number_text,
+    period_bounds,
+    period_label,
+    period_type_of,
 )
+from .permissions import may_enter, may_manage
 
 WEAK_THRESHOLD = "weak_village_threshold"
 PARAMETERS = {WEAK_THRESHOLD: ("薄弱村标准:年经营性收入低于(元)", Decimal("50000"))}
@@ -31,33 +45,6 @@ FALSE_WORDS = {"否", "无", "未", "×", "N", "NO", "FALSE", "0"}
 
 class IndicatorError(Exception):
     """A refused operation; the message is Chinese."""
-
-
-# --- who may do what ------------------------------------------------------------------------------
-
-def _role(user):
-    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-
-
-def may_manage(user) -> bool:
-    """The catalogue, parameters and targets belong to the county: administrators and the reform office."""
-    from xiangcun.accounts.models import Role
-
-    return bool(_role(user)) and (user.is_administrator or user.role == Role.REFORM_OFFICE)
-
-
-def may_enter(user) -> bool:
-    """Values and the collective-economy ledger are entered by township staff, county departments and the office."""
-    from xiangcun.accounts.models import Role
-
-    return may_manage(user) or _role(user) in (Role.TOWNSHIP, Role.DEPARTMENT)
-
-
-def may_read_reports(user) -> bool:
-    """Statistics of a place: everyone with a township or wider jurisdiction (not a village agent)."""
-    from xiangcun.accounts.models import Role
-
-    return bool(_role(user)) and user.role != Role.VILLAGE_AGENT
 
 
 # --- values ---------------------------------------------------------------------------------------
@@ -110,7 +97,8 @@ def clean_value(element: DataElement, raw) -> tuple[Decimal | None, str]:
 
 def form_elements(level: int, period: str):
     """The elements a unit of `level` enters for `period` (its period type), in catalogue order."""
-    return DataElement.objects.active().entered().filter(level=level, period_type=period_type_of(period))
+    return (DataElement.objects.active().entered().filter(level=level, period_type=period_type_of(period))
+            .select_related("not_above"))
 
 
 def check_entry(user, unit: Division, period: str) -> None:
@@ -119,8 +107,7 @@ def check_entry(user, unit: Division, period: str) -> None:
         raise IndicatorError(f"期间“{period}”格式不对,应如 2022、2022Q3 或 2022-05")
     if not may_enter(user):
         raise IndicatorError("您的角色不能填报指标")
-    if not Division.objects.visible_to(user).filter(pk=unit.pk).exists():
-        raise IndicatorError(f"{unit.name}不在您的管辖范围内")
+    ensure_in_scope(user, unit)
     if unit.level not in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
         raise IndicatorError("只能为县、乡镇或村(社区)填报")
     if not existed_during(unit, period):
@@ -146,6 +133,8 @@ def save_values(user, unit: Division, period: str, raw: dict[str, object], clear
             cleaned[code] = clean_value(element, value)
         except ValidationError as exc:
             errors[code] = exc.messages
+    if not errors:
+        errors = check_relations(unit, period, elements, cleaned, clear_blank)
     if errors:
         raise ValidationError(errors)
     counts = {"created": 0, "updated": 0, "deleted": 0, "unchanged": 0}
@@ -170,6 +159,35 @@ def save_values(user, unit: Division, period: str, raw: dict[str, object], clear
     return counts
 
 
+def check_relations(unit: Division, period: str, elements: dict, cleaned: dict, clear_blank: bool = True) -> dict:
+    """{code: [reason]} for every part ≤ whole relation of the catalogue (DataElement.not_above) that the
+    unit's values for the period would break once written: a value being saved against the other one
+    being saved or, when that is not in this write, the stored one."""
+    pairs = [(e, elements[e.not_above.code]) for e in elements.values()
+             if e.not_above_id and e.not_above.code in elements]
+    if not pairs:
+        return {}
+    codes = {c for part, whole in pairs for c in (part.code, whole.code)}
+    stored = dict(DataValue.objects.filter(unit=unit, period=period, element__code__in=codes)
+                  .values_list("element__code", "number"))
+
+    def effective(code):
+        if code in cleaned and (cleaned[code][0] is not None or clear_blank):
+            return cleaned[code][0]
+        return stored.get(code)
+
+    errors: dict[str, list[str]] = {}
+    for part, whole in pairs:
+        if part.code not in cleaned and whole.code not in cleaned:
+            continue
+        p, w = effective(part.code), effective(whole.code)
+        if p is not None and w is not None and p > w:
+            code = part.code if part.code in cleaned else whole.code
+            errors.setdefault(code, []).append(
+                f"{part.name}({number_text(p)})不能大于{whole.name}({number_text(w)})")
+    return errors
+
+
 def check_formula(text: str, own_code: str = "") -> set[str]:
     known = set(DataElement.objects.values_list("code", flat=True)) | set(formula.BUILTINS)
     computed = dict(DataElement.objects.exclude(formula="").exclude(code=own_code).values_list("code", "formula"))
@@ -182,8 +200,7 @@ def check_formula(text: str, own_code: str = "") -> set[str]:
 # --- parameters -----------------------------------------------------------------------------------
 
 def parameter_on(key: str, when: dt.date) -> Decimal:
-    row = Parameter.objects.filter(key=key, valid_from__lte=when).order_by("-valid_from").first()
-    return row.value if row else PARAMETERS[key][1]
+    return Parameter.value_on(key, when, default=PARAMETERS[key][1])
 
 
 def threshold_on(year: int) -> Decimal:
@@ -196,8 +213,7 @@ def set_threshold(user, value: Decimal, valid_from: dt.date, note: str = "") -> 
     """Set the 薄弱村 threshold from a date on and reclassify the years it applies to; returns villages changed."""
     if value is None or value < 0:
         raise IndicatorError("薄弱村标准应为不小于 0 的金额")
-    row, _ = Parameter.objects.update_or_create(key=WEAK_THRESHOLD, valid_from=valid_from,
-                                                defaults={"value": value, "note": note, "set_by": user})
+    row = Parameter.record(WEAK_THRESHOLD, value, valid_from, note, user)
     audit.log_event(row, "indicator.threshold", data={"value": f"{value:f}", "valid_from": valid_from.isoformat()},
                     path="/", actor=user)
     changed = reclassify(CollectiveEconomy.objects.filter(year__gte=valid_from.year - 1), user)
@@ -221,8 +237,7 @@ AMOUNTS = ("total_income", "business_income", "contract_income", "investment_inc
 @transaction.atomic
 def save_collective(user, village: Division, year: int, **fields) -> tuple[CollectiveEconomy, str]:
     """Create or update a village's collective economy for a year; classify it and sync its elements."""
-    if not Division.objects.visible_to(user).filter(pk=village.pk).exists():
-        raise IndicatorError(f"{village.name}不在您的管辖范围内")
+    ensure_in_scope(user, village)
     if village.level != Level.VILLAGE:
         raise IndicatorError("集体经济按村(社区)填报")
     if not existed_during(village, str(year)):
@@ -280,7 +295,8 @@ ASSET_RENT = "CE_ASSET_RENT"
 def sync_asset_rent(years, villages=None, user=None) -> int:
     """Mirror the asset ledger's lease income (assets.services.lease_income) into CE_ASSET_RENT, for the
     given years and villages (ids; None: all). Villages whose rent ended lose the value. Returns how many
-    values changed."""
+    values changed. The asset ledger calls it (follow-hook `lease_income_changed`, registered in apps.py)
+    from every write that changes lease income, inside that write's transaction."""
     from xiangcun.assets.services import lease_income
 
     element = DataElement.objects.filter(code=ASSET_RENT, source=Source.ASSETS).first()
@@ -310,31 +326,6 @@ def sync_asset_rent(years, villages=None, user=None) -> int:
     return changed
 
 
-def asset_plan_saved(sender, instance, raw=False, **kwargs) -> None:
-    """post_save of assets.Plan: a lease carried out, changed or cancelled moves the rent indicators of
-    the villages that kept the asset in its years (the holder before a merger, its successor after)."""
-    from xiangcun.assets.services import lease_years, resolve_custodian
-
-    years = lease_years(instance)
-    if raw or not years:
-        return
-    holder, today = instance.asset.holder, dt.date.today()
-    keepers = {resolve_custodian(holder, min(dt.date(y, 12, 31), today)).pk for y in years}
-    sync_asset_rent(years, keepers)
-
-
-def asset_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:
-    """post_save of assets.Asset: when custody moves (a merger), its leases' rent moves with it."""
-    from xiangcun.assets.models import Plan, Route
-    from xiangcun.assets.services import lease_years
-
-    if raw or created or (update_fields is not None and "custodian" not in update_fields and "is_deleted" not in update_fields):
-        return
-    years = {y for plan in Plan.objects.filter(asset=instance, route=Route.INDUSTRY) for y in lease_years(plan)}
-    if years:
-        sync_asset_rent(years)
-
-
 def reclassify(records, user=None) -> int:
     changed = 0
     for record in records.select_related("village"):
@@ -356,15 +347,25 @@ class Progress:
     actual: float | None
     pct: float | None          # 0–100+ of the way from baseline to target
     expected: float            # share of the time elapsed, 0–100
-    status: str                # achieved | on_track | behind | overdue | no_data
+    status: str                # achieved | on_track | behind | overdue | no_data | unreported | incomplete
     township: Division | None = None
+    coverage: tuple[int, int] | None = None  # (units that reported, units expected) behind `actual`
 
     STATUS_LABELS = {"achieved": "已完成", "on_track": "按进度", "behind": "滞后", "overdue": "逾期未完成",
-                     "no_data": "无数据"}
+                     "no_data": "无数据", "unreported": "逾期未填报", "incomplete": "数据不全"}
 
     @property
     def status_label(self) -> str:
+        if self.status == "incomplete":
+            return f"数据不全({self.coverage[0]}/{self.coverage[1]})"
+        if self.status in ("no_data", "unreported") and self.coverage and self.coverage[1]:
+            return f"{self.STATUS_LABELS[self.status]}(0/{self.coverage[1]})"
         return self.STATUS_LABELS[self.status]
+
+    @property
+    def unranked(self) -> bool:
+        """No value, or a value from only some of the units: the target cannot place its township in a ranking."""
+        return self.status in ("incomplete", "no_data", "unreported")
 
     @property
     def flagged(self) -> bool:
@@ -392,10 +393,16 @@ def progress(target: Target, geo: aggregate.Geography, today: dt.date | None = N
     if units:
         tid = units[0] if geo.versions[units[0]].level == Level.TOWNSHIP else geo.ancestor_at(units[0], Level.TOWNSHIP)
         township = Division.objects.filter(pk=tid).first() if tid else None
+    coverage = aggregate.coverage_of(target.element, target.period, geo, units[0]) if units else None
     if actual is None or isinstance(actual, str):
-        status = "overdue" if today > target.due_date else "no_data"
-        return Progress(target, None, None, expected, status, township)
+        # nobody has reported (0 of n): there is nothing to judge the target by — past its due date that is a
+        # reporting gap (逾期未填报), not a target missed, and the township is not ranked either way
+        status = "unreported" if today > target.due_date else "no_data"
+        return Progress(target, None, None, expected, status, township, coverage)
     pct = _pct(target, actual)
+    if coverage and coverage[0] < coverage[1]:
+        # some units have not reported: the value speaks for the others only — shown, not judged
+        return Progress(target, actual, pct, expected, "incomplete", township, coverage)
     met = actual >= float(target.value) if target.comparison == Comparison.AT_LEAST else actual <= float(target.value)
     if met:
         status = "achieved"
@@ -405,7 +412,7 @@ def progress(target: Target, geo: aggregate.Geography, today: dt.date | None = N
         status = "behind"
     else:
         status = "on_track"
-    return Progress(target, actual, pct, expected, status, township)
+    return Progress(target, actual, pct, expected, status, township, coverage)
 
 
 def assess(targets, geo: aggregate.Geography, today: dt.date | None = None) -> list[Progress]:
@@ -413,23 +420,40 @@ def assess(targets, geo: aggregate.Geography, today: dt.date | None = None) -> l
 
 
 def township_ranking(progresses: list[Progress]) -> list[dict]:
-    """Townships by their mean progress on their targets (each capped at 100%), best first."""
+    """Townships by their mean progress on their targets (each capped at 100%), best first. A township
+    with a target whose data is incomplete or missing is not ranked: it follows the ranked ones with `note`
+    (数据不全(1/7),不参与排名 / 未填报(0/7),不参与排名), its rank and score None."""
     by_township: dict[int, dict] = {}
     for p in progresses:
         if p.township is None:
             continue
-        row = by_township.setdefault(p.township.pk, {"township": p.township, "scores": [], "achieved": 0, "flagged": 0})
+        row = by_township.setdefault(p.township.pk, {"township": p.township, "scores": [], "achieved": 0, "flagged": 0,
+                                                     "incomplete": None, "unreported": None})
+        if p.status in ("no_data", "unreported"):
+            row["unreported"] = p.coverage or (0, 0)
         row["scores"].append(min(100.0, max(0.0, p.pct or 0.0)))
         row["achieved"] += p.status == "achieved"
         row["flagged"] += p.flagged
+        if p.status == "incomplete" and (row["incomplete"] is None or
+                                         p.coverage[0] / p.coverage[1] < row["incomplete"][0] / row["incomplete"][1]):
+            row["incomplete"] = p.coverage
     rows = []
     for row in by_township.values():
         row["score"] = sum(row["scores"]) / len(row["scores"])
         row["targets"] = len(row.pop("scores"))
+        row["note"] = ""
+        if row["unreported"] is not None:
+            row["score"] = None
+            total = row["unreported"][1]
+            row["note"] = f"未填报(0/{total}),不参与排名" if total else "未填报,不参与排名"
+        elif row["incomplete"]:
+            row["score"] = None
+            row["note"] = f"数据不全({row['incomplete'][0]}/{row['incomplete'][1]}),不参与排名"
         rows.append(row)
-    rows.sort(key=lambda r: (-r["score"], r["township"].code, r["township"].name))
-    for i, row in enumerate(rows, start=1):
-        row["rank"] = i
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["township"].code, r["township"].name))
+    rank = 0
+    for row in rows:
+        row["rank"] = None if row["score"] is None else (rank := rank + 1)
     return rows
 
 
@@ -437,8 +461,7 @@ def township_ranking(progresses: list[Progress]) -> list[dict]:
 def save_target(user, target: Target) -> Target:
     if not may_manage(user):
         raise IndicatorError("只有县两项改革办可以下达考核目标")
-    if not Division.objects.visible_to(user).filter(pk=target.unit_id).exists():
-        raise IndicatorError("考核单位不在您的管辖范围内")
+    ensure_in_scope(user, target.unit, message="考核单位不在您的管辖范围内")
     if target.due_date < target.start_date:
         raise IndicatorError("完成时限不能早于起始日期")
     if not target.element.is_numeric:

@@ -6,6 +6,7 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("report.docx", views.report, name="report"),
+    path("print/", views.dashboard_print, name="print"),
     path("catalogue/", views.element_list, name="elements"),
     path("catalogue/new/", views.element_form, name="element_new"),
     path("catalogue/<int:pk>/", views.element_form, name="element_edit"),

@@ -5,69 +5,75 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from xiangcun.core.audit_views import history_card
+from xiangcun.core import params
+from xiangcun.core.audit_display import history_card
 from xiangcun.core.excel import export_response
 from xiangcun.core.excel_views import ImportView
 from xiangcun.core.redirects import redirect_next
 from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import OutOfScope, merged_units, places, scope_of, subtree_q
 
-from . import aggregate, dashboard, services
+from . import aggregate, dashboard, permissions, services
 from .forms import CollectiveForm, ElementForm, TargetForm, ThresholdForm
 from .imports import CollectiveImporter, ValueImporter, collective_rows, value_rows
 from .models import (
-    Category, CollectiveEconomy, DataElement, DataValue, EconomyClass, Target, ValueType, period_label, period_type_of,
+    Category,
+    CollectiveEconomy,
+    DataElement,
+    DataValue,
+    EconomyClass,
+    Target,
+    ValueType,
+    period_label,
+    period_type_of,
 )
 
 FIRST_YEAR = 2019
-
-
-def _require(pred, request):
-    if not pred(request.user):
-        raise PermissionDenied("您的角色不能执行该操作")
 
 
 def years() -> list[str]:
     return [str(y) for y in range(FIRST_YEAR, dt.date.today().year + 1)]
 
 
-def _period(request, default=None) -> str:
-    p = (request.GET.get("period") or request.GET.get("year") or "").strip()
-    return p if period_type_of(p) else (default or dashboard.latest_year())
+def period_param(query, default=None) -> str | None:
+    """?period= (or ?year=): "2022", "2022Q3" or "2022-05", of a year the module covers (FIRST_YEAR to next
+    year); missing gives `default`, anything else a Chinese 400 (core.params)."""
+    name = "period" if params.get_text(query, "period") else "year"
+    p = params.get_text(query, name)
+    if not p:
+        return default
+    if not period_type_of(p):
+        raise params.BadParameter(name, p, "应如 2022、2022Q3 或 2022-05")
+    params.get_year({name: p[:4]}, name, lo=FIRST_YEAR, hi=dt.date.today().year + 1)
+    return p
 
 
-def places(user):
-    """Places the user may look at: current county and township units in scope (villages via their township)."""
-    return Division.objects.visible_to(user).current().filter(level__in=(Level.COUNTY, Level.TOWNSHIP)).order_by("path")
-
-
-def scope_of(request) -> Division:
-    """The place the page is about: ?scope=<pk> among the user's places, else the widest of them."""
-    qs = places(request.user)
-    pk = request.GET.get("scope") or request.POST.get("scope")
-    if pk and str(pk).isdigit():
-        return get_object_or_404(qs, pk=int(pk))
-    scope = qs.order_by("level", "path").first()
-    if scope is None:
-        raise Http404("您的管辖范围内没有乡镇或县级单位")
-    return scope
+def _period(request, default=None, scope=None) -> str:
+    return period_param(request.GET) or default or dashboard.latest_year(scope)
 
 
 # --- dashboard ------------------------------------------------------------------------------------
 
-def dashboard_view(request):
+def _dashboard_context(request) -> dict:
+    """What the dashboard and its print view show for the request's place, year and map choice."""
     from .report import registry_since
 
-    _require(services.may_read_reports, request)
     scope = scope_of(request)
-    year = _period(request)
+    year, notice, offered = dashboard.choose_year(request.GET.get("year"), scope)
     data = dashboard.build(scope, year, request.user, element_code=request.GET.get("element"),
                            level=request.GET.get("level"))
+    return {**data, "scope": scope, "year": year, "years": offered, "notice": notice, "today": dt.date.today(),
+            "asof_min": registry_since(scope)}
+
+
+def dashboard_view(request):
+    context = _dashboard_context(request)
     links = []
     for name, label in (("divisions:list", "区划台账"), ("divisions:stats", "改革统计"), ("assets:list", "公有资产"),
                         ("services:list", "便民服务"), ("facilities:list", "设施布局"), ("indicators:collective", "集体经济"),
@@ -77,18 +83,24 @@ def dashboard_view(request):
         except NoReverseMatch:
             pass
     return render(request, "indicators/dashboard.html", {
-        **data, "scope": scope, "year": year, "years": years(), "places": places(request.user), "links": links,
-        "today": dt.date.today(), "asof_min": registry_since(scope),
+        **context, "places": places(request.user), "links": links,
         "map_elements": DataElement.objects.active().filter(value_type__in=(ValueType.NUMBER, ValueType.PERCENT, ValueType.BOOL)),
     })
 
 
+def dashboard_print(request):
+    """The dashboard for a meeting: one A4 landscape document with title, place, year, date; no navigation."""
+    return render(request, "indicators/dashboard_print.html", _dashboard_context(request))
+
+
 def report(request):
-    _require(services.may_read_reports, request)
     scope = scope_of(request)
-    year = _period(request)
+    year, notice, _ = dashboard.choose_year(request.GET.get("year"), scope)
     from .report import ReportError, as_of, meeting_report  # python-docx and matplotlib are imported only there
 
+    if notice and request.GET.get("year") and dashboard.data_years(scope):
+        messages.error(request, f"未能生成会议材料:{notice}")
+        return redirect(reverse("indicators:dashboard") + f"?scope={scope.pk}&year={year}")
     try:
         when = as_of(request.GET.get("asof"), scope)
     except ReportError as exc:
@@ -100,14 +112,13 @@ def report(request):
 # --- catalogue ------------------------------------------------------------------------------------
 
 def element_list(request):
-    elements = DataElement.objects.select_related("weight").order_by("category", "order", "code")
+    elements = DataElement.objects.select_related("weight", "not_above").order_by("category", "order", "code")
     groups = [(label, [e for e in elements if e.category == value]) for value, label in Category.choices]
     return render(request, "indicators/elements.html", {"groups": [g for g in groups if g[1]],
-                                                         "may_manage": services.may_manage(request.user)})
+                                                         "may_manage": permissions.may_manage(request.user)})
 
 
 def element_form(request, pk=None):
-    _require(services.may_manage, request)
     element = get_object_or_404(DataElement, pk=pk) if pk else DataElement()
     form = ElementForm(request.POST or None, instance=element)
     if request.method == "POST" and form.is_valid():
@@ -137,21 +148,19 @@ def form_rows(user, scope, period, level):
 
 def value_overview(request):
     """Units of a level in a place with how much of the period's form each has filled in."""
-    _require(services.may_read_reports, request)
     scope = scope_of(request)
-    period = _period(request)
+    period = _period(request, scope=scope)
     level = _level(request)
     rows, elements = form_rows(request.user, scope, period, level)
     return render(request, "indicators/values.html", {
         "scope": scope, "period": period, "level": level, "rows": rows, "total": len(elements), "places": places(request.user),
-        "years": years(), "may_enter": services.may_enter(request.user),
+        "years": years(), "may_enter": permissions.may_enter(request.user),
         "complete": sum(1 for r in rows if r["filled"] == len(elements) and elements),
     })
 
 
 def entry(request, pk, period):
     """A unit's whole form for a period on one page."""
-    _require(services.may_enter, request)
     unit = get_object_or_404(Division.objects.visible_to(request.user), pk=pk)
     if period_type_of(period) is None:
         raise Http404
@@ -161,7 +170,7 @@ def entry(request, pk, period):
     refused = ""
     try:
         services.check_entry(request.user, unit, period)
-    except services.IndicatorError as exc:
+    except (services.IndicatorError, OutOfScope) as exc:
         refused = str(exc)
     if request.method == "POST" and not refused:
         posted = {e.code: request.POST.get(e.code, "") for e in elements}
@@ -210,7 +219,6 @@ def _computed_for(unit, period):
 
 def unit_page(request, pk):
     """All indicators of one unit across the years, on today's geography (series continue through mergers)."""
-    _require(services.may_read_reports, request)
     unit = get_object_or_404(Division.objects.visible_to(request.user), pk=pk)
     ys = years()
     geo = aggregate.Geography.on(unit)
@@ -223,19 +231,16 @@ def unit_page(request, pk):
             rows.append((e, series))
         for e in DataElement.objects.active().filter(level=unit.level, aggregation="none", formula=""):
             rows.append((e, [aggregate.value_at(e, y, geo, unit.pk) for y in ys]))
-    from xiangcun.divisions.services import absorbed_paths
-
-    absorbed = Division.objects.filter(path__in=absorbed_paths(unit), level=unit.level).order_by("name") if unit.pk in geo.versions else []
+    absorbed = merged_units(unit).filter(level=unit.level).order_by("name") if unit.pk in geo.versions else []
     return render(request, "indicators/unit.html", {
         "unit": unit, "years": ys, "rows": rows, "absorbed": absorbed, "current": unit.pk in geo.versions,
-        "may_enter": services.may_enter(request.user),
+        "may_enter": permissions.may_enter(request.user),
     })
 
 
 def export(request):
-    _require(services.may_read_reports, request)
     scope = scope_of(request)
-    period = _period(request)
+    period = _period(request, scope=scope)
     level = _level(request)
     importer = ValueImporter(Division.objects.visible_to(request.user).subtree(scope), request.user, level, period)
     units = list(importer.unit_queryset(None))
@@ -246,7 +251,6 @@ def export(request):
 
 class ValueImportView(ImportView):
     def check_permission(self):
-        _require(services.may_enter, self.request)
         if period_type_of(self.request.GET.get("period", "")) is None:
             raise Http404("请指定期间")
 
@@ -263,10 +267,9 @@ class ValueImportView(ImportView):
 
 # --- collective economy ---------------------------------------------------------------------------
 
-def collective(request):
-    _require(services.may_read_reports, request)
+def collective(request, threshold_form=None):
     scope = scope_of(request)
-    year = int(_period(request)[:4])
+    year = int(_period(request, scope=scope)[:4])
     summary = dashboard.collective_summary(request.user, scope, years())
     qs = CollectiveEconomy.objects.visible_to(request.user).filter(year=year).select_related("village", "village__parent")
     qs = [r for r in qs if r.village.path.startswith(scope.path)]
@@ -281,10 +284,11 @@ def collective(request):
         "scope": scope, "year": year, "years": years(), "places": places(request.user), "records": qs,
         "summary": summary, "chart": dashboard.collective_chart(summary), "wanted": wanted,
         "classes": EconomyClass.choices, "threshold": services.threshold_on(year),
-        "threshold_form": ThresholdForm(initial={"value": services.threshold_on(year), "valid_from": dt.date(year, 1, 1)}),
-        "parameters": dashboard.threshold_history(), "may_manage": services.may_manage(request.user),
-        "may_enter": services.may_enter(request.user), "missing": missing,
-    })
+        "threshold_form": threshold_form or ThresholdForm(
+            initial={"value": services.threshold_on(year), "valid_from": dt.date(year, 1, 1)}),
+        "parameters": dashboard.threshold_history(), "may_manage": permissions.may_manage(request.user),
+        "may_enter": permissions.may_enter(request.user), "missing": missing,
+    }, status=400 if threshold_form is not None else 200)
 
 
 def asset_rents(year: int, villages) -> dict[int, Decimal]:
@@ -294,7 +298,6 @@ def asset_rents(year: int, villages) -> dict[int, Decimal]:
 
 
 def collective_edit(request, pk, year):
-    _require(services.may_enter, request)
     village = get_object_or_404(Division.objects.visible_to(request.user).filter(level=Level.VILLAGE), pk=pk)
     if not 2000 <= year <= 2100:
         raise Http404
@@ -304,7 +307,7 @@ def collective_edit(request, pk, year):
         fields = {k: form.cleaned_data[k] for k in CollectiveForm.Meta.fields}
         try:
             record, outcome = services.save_collective(request.user, village, year, **fields)
-        except services.IndicatorError as exc:
+        except (services.IndicatorError, OutOfScope) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存{village.name}{year}年集体经济:{record.get_classification_display()}"
@@ -320,21 +323,19 @@ def collective_edit(request, pk, year):
 
 @require_POST
 def threshold(request):
-    _require(services.may_manage, request)
     form = ThresholdForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
         changed = services.set_threshold(request.user, d["value"], d["valid_from"], d["note"])
         messages.success(request, f"薄弱村标准自 {d['valid_from']} 起调整为 {d['value']:,.0f} 元,{changed} 个村的类别随之变化")
-    else:
-        messages.error(request, "薄弱村标准填写有误:" + ";".join(e for errs in form.errors.values() for e in errs))
-    return redirect("indicators:collective")
+        return redirect("indicators:collective")
+    # the page again, every error beside its field and what was typed kept
+    return collective(request, threshold_form=form)
 
 
 def collective_export(request):
-    _require(services.may_read_reports, request)
     scope = scope_of(request)
-    records = (CollectiveEconomy.objects.visible_to(request.user).filter(village__path__startswith=scope.path)
+    records = (CollectiveEconomy.objects.visible_to(request.user).filter(subtree_q(scope, "village__path"))
                .select_related("village").order_by("village__path", "year"))
     headers = [c.header for c in CollectiveImporter.columns] + ["经营性收入(元)", "类别"]
     return export_response(collective_rows(records), headers, f"{scope.name}村集体经济",
@@ -342,9 +343,6 @@ def collective_export(request):
 
 
 class CollectiveImportView(ImportView):
-    def check_permission(self):
-        _require(services.may_enter, self.request)
-
     def get_importer(self):
         return CollectiveImporter(Division.objects.visible_to(self.request.user), self.request.user)
 
@@ -358,29 +356,27 @@ class CollectiveImportView(ImportView):
 # --- targets --------------------------------------------------------------------------------------
 
 def targets(request):
-    _require(services.may_read_reports, request)
     scope = scope_of(request)
     geo = aggregate.Geography.on(scope)
-    qs = Target.objects.visible_to(request.user).filter(unit__path__startswith=scope.path)
+    qs = Target.objects.visible_to(request.user).filter(subtree_q(scope, "unit__path"))
     progresses = services.assess(qs, geo)
     status = request.GET.get("status")
     shown = [p for p in progresses if not status or p.status == status or (status == "flagged" and p.flagged)]
     return render(request, "indicators/targets.html", {
         "scope": scope, "places": places(request.user), "progresses": shown, "all_count": len(progresses),
         "ranking": services.township_ranking(progresses), "status": status,
-        "statuses": list(services.Progress.STATUS_LABELS.items()), "may_manage": services.may_manage(request.user),
+        "statuses": list(services.Progress.STATUS_LABELS.items()), "may_manage": permissions.may_manage(request.user),
         "flagged": sum(1 for p in progresses if p.flagged),
     })
 
 
 def target_form(request, pk=None):
-    _require(services.may_manage, request)
     target = get_object_or_404(Target.objects.visible_to(request.user), pk=pk) if pk else Target()
     form = TargetForm(request.POST or None, instance=target, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_target(request.user, form.instance)
-        except services.IndicatorError as exc:
+        except (services.IndicatorError, OutOfScope) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存考核目标:{form.instance}")

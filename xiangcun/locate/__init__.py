@@ -6,8 +6,8 @@ See ``docs/locate.md``. Every solver takes a cost matrix (demand points × candi
 
 from .costs import RoadNetwork, TravelMatrix, coordinate_costs, euclidean_costs, great_circle_km
 from .errors import InfeasibleError, InputError, LocateError, NetworkError, SolverError
+from .formulations import solve_capacitated, solve_consolidation, solve_lscp, solve_mclp, solve_pcenter
 from .instance import solve_instance
-from .models import solve_capacitated, solve_consolidation, solve_lscp, solve_mclp, solve_pcenter
 from .pmedian import solve_pmedian
 from .result import LocateResult
 

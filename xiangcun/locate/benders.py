@@ -108,6 +108,8 @@ def lp_bound(
               np.array([0], np.int32), np.arange(m, dtype=np.int32), np.ones(m))
     active = w > 0
     n_cuts = 0
+    cut_owner: list[np.ndarray] = []  # demand point of each cut row (rows after the cardinality row)
+    cut_level: list[np.ndarray] = []  # its threshold v
 
     def add(y_pt, mask):
         nonlocal n_cuts
@@ -117,6 +119,8 @@ def lp_bound(
             starts, index, value = sc.rows(sel, v, below, m)
             h.addRows(len(sel), v[sel], np.full(len(sel), inf), len(index), starts[:-1], index, value)
             n_cuts += len(sel)
+            cut_owner.append(sel)
+            cut_level.append(v[sel])
         return phi
 
     # initial cuts: at the heuristic solution and at the uniform point
@@ -131,8 +135,12 @@ def lp_bound(
     it = 0
     y = y_start.astype(float)
     rc = None
+    row_dual = None
     while it < max_iter and time.perf_counter() < deadline:
         it += 1
+        if math.isfinite(deadline):
+            # one master LP may be long at n=5000 on a loaded machine: it gets only the time left
+            h.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
@@ -140,6 +148,7 @@ def lp_bound(
         x = np.asarray(sol.col_value)
         y, theta = x[:m], x[m:]
         rc = np.asarray(sol.col_dual)[:m]
+        row_dual = np.asarray(sol.row_dual)
         bound = max(bound, float(h.getInfo().objective_function_value))
         phi_y, _, _ = sc.cuts(y)
         lp_ub = float(w @ phi_y)
@@ -163,7 +172,21 @@ def lp_bound(
             starts, index, value = sc.rows(sel, v_s, below_s, m)
             h.addRows(len(sel), v_s[sel], np.full(len(sel), inf), len(index), starts[:-1], index, value)
             n_cuts += len(sel)
+            cut_owner.append(sel)
+            cut_level.append(v_s[sel])
         core = 0.5 * (core + y)
     info = {"benders_iterations": it, "cuts": n_cuts}
     radius = sc.cuts(y)[1] if y is not None else None
+    lam = None
+    if row_dual is not None and cut_owner:
+        # Lagrangian multipliers of the assignment constraints (weighted costs) from the cut duals:
+        # lambda_i = sum over i's cuts of dual * threshold (the dual of sum_j x_ij = 1)
+        # the duals are those of the last solve: cuts added after it (the loop stopped on time or
+        # on its iteration count) have none
+        k = len(row_dual) - 1
+        owner = np.concatenate(cut_owner)[:k]
+        level = np.concatenate(cut_level)[:k]
+        duals = np.abs(row_dual[1 : 1 + len(owner)])
+        lam = np.bincount(owner, weights=duals * level, minlength=n)
+    info["multipliers"] = lam
     return bound, y, rc, radius, info

@@ -201,7 +201,7 @@ class RoadNetwork:
         class_speeds: dict | None = None,
         default_speed: float | None = None,
         oneway_field: str | None = "oneway",
-    ) -> "RoadNetwork":
+    ) -> RoadNetwork:
         """Build from a GeoJSON FeatureCollection (dict, JSON text or file path)."""
         if isinstance(data, (str, Path)) and not str(data).lstrip().startswith("{"):
             try:

@@ -382,7 +382,7 @@ def lagrangian_bound(
     are kept within the list horizon so sites outside a demand point's list contribute nothing, which
     keeps each bound exact for the full problem.
     """
-    n, m, K = nl.n, nl.m, nl.K
+    n, m, _K = nl.n, nl.m, nl.K
     cap = np.minimum(nl.cap, nl.penalty * 0.5)
     lam = np.clip(np.asarray(lam0, dtype=np.float64), 0.0, cap)
     req_mask = np.zeros(m, dtype=bool)
@@ -394,8 +394,10 @@ def lagrangian_bound(
     theta = float(theta0)
     no_improve = 0
     Y = np.zeros(0, dtype=np.int64)
-    for _ in range(max_iter):
-        if time.perf_counter() >= deadline:
+    for it in range(max_iter):
+        # the first iteration always runs: its value is a valid bound, so a caller whose time is
+        # already spent still gets a finite lower bound (and hence a gap)
+        if it > 0 and time.perf_counter() >= deadline:
             break
         mk = nl.cost < lam[:, None]
         rows, cols_ = np.nonzero(mk)

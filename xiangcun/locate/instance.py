@@ -9,10 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from . import validate as V
 from .costs import RoadNetwork, coordinate_costs, euclidean_costs
 from .errors import InputError
-from .models import solve_capacitated, solve_consolidation, solve_lscp, solve_mclp, solve_pcenter
+from .formulations import solve_capacitated, solve_consolidation, solve_lscp, solve_mclp, solve_pcenter
 from .pmedian import solve_pmedian
 
 MODELS = ("p-median", "capacitated", "mclp", "lscp", "p-center", "consolidation")

@@ -13,7 +13,6 @@ import scipy.sparse as sp
 
 from .errors import SolverError
 
-
 _BANNER_SHOWN = False
 
 

@@ -11,12 +11,16 @@ served within ``D_i^k``"::
          z_i^k - z_i^{k-1} + sum_{j in G_i^k} y_j >= 0      (k >= 2, chained form: O(m) nonzeros per i)
          sum_j y_j = p,  y binary,  z >= 0
 
-Its LP relaxation equals that of the classical assignment model, but it can be *truncated*: keeping
-only the first ``K_i`` levels of each demand point is a relaxation (beyond ``D_i^{K_i}`` the cost is
-under-estimated by ``D_i^{K_i+1}``), hence a valid lower bound. When the truncated optimum serves every
-demand point within its kept levels it is optimal for the full problem; otherwise the offending demand
-points get more levels and the model is solved again. Starting from a near-optimal heuristic solution
-the kept levels are a small fraction of ``n × m``.
+Its LP relaxation equals that of the classical assignment model. The exact method (1) finds an
+incumbent by local search, (2) solves the LP by Benders cuts (``benders.py``), whose cut duals give
+Lagrangian multipliers of the assignment constraints, (3) applies Lagrangian reduced-cost tests
+(:func:`_lagrangian_reduction`): sites that cannot be closed/opened in a better solution are fixed,
+and demand-site pairs that cannot occur in one are eliminated, and (4) solves the radius model on the
+remaining pairs with a *subset* of each point's distinct cost levels (García, Labbé & Marín 2011):
+every level up to the incumbent's/LP's radius plus a sparse tail at doubling gaps. Using a subset of
+levels is a relaxation (a cost between two kept levels is rounded down); when the relaxed optimum is
+charged its true cost for every point it is optimal, otherwise the levels around the offending
+points' true costs are added and the model is solved again.
 
 Heuristic method — greedy + fast interchange + seeded perturbation for the upper bound, and
 Lagrangian relaxation (subgradient) for the lower bound, on ``K``-nearest lists so that memory stays
@@ -32,8 +36,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import validate as V
-from .errors import InfeasibleError, SolverError
 from .benders import lp_bound as benders_lp_bound
+from .errors import InfeasibleError, SolverError
 from .heuristics import (
     NeighbourLists,
     SwapSearch,
@@ -45,6 +49,18 @@ from .milp import solve_milp
 from .result import LocateResult, assignment_stats, relative_gap
 
 EXACT_CELL_LIMIT = 4_000_000  # n*m above which method="auto" uses the heuristic
+# The MILP starts from a near-optimal incumbent and an objective cutoff: its job is the proof, so
+# HiGHS's primal heuristics (sub-MIPs that cost more time than the proof itself) are switched off.
+_MILP_OPTIONS = {
+    "mip_allow_restart": False,
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_zi_round": False,
+    "mip_heuristic_run_shifting": False,
+}
 
 
 def solve_pmedian(
@@ -152,41 +168,62 @@ class _Levels:
         return np.minimum(prev, self.L).astype(np.int64)
 
 
-def _build_truncated(lv: _Levels, w: np.ndarray, K: np.ndarray, p: int, m: int, allowed, req):
-    n = len(K)
+def _build_subset(lv: _Levels, w: np.ndarray, KM: np.ndarray, p: int, m: int, allowed, req):
+    """Radius model on a subset of each demand point's distinct cost levels (García, Labbé & Marín
+    2011: reduction of distinct distances). ``KM[i, k]`` marks level ``k`` of point ``i`` as kept;
+    level 0 is always kept. With kept levels ``s_0 = 0 < s_1 < ... < s_{T-1}`` and
+    ``z_t`` = "not served within ``D^{s_t}``" the cost is ``D^0 + sum_t (b_t - b_{t-1}) z_t`` with
+    ``b_t = D^{s_t + 1}`` (``b_{-1} = D^0``): a cost served between two kept levels is rounded down to
+    the next level above the lower one, so the model is a relaxation, exact for every point whose
+    served level ``l`` has ``l = 0`` or ``l - 1`` kept."""
     L = lv.L
-    R = K.copy()  # rows per demand point
-    Z = np.where(K < L, K, L - 1)  # z variables per demand point
-    row_off = np.concatenate([[0], np.cumsum(R)])
-    z_off = m + np.concatenate([[0], np.cumsum(Z)])
-    n_rows = int(row_off[-1]) + 1  # + cardinality row
-    n_cols = int(z_off[-1])
-    # y entries
-    mask = lv.lev < K[:, None]
-    ii, tt = np.nonzero(mask)
-    y_rows = row_off[ii] + lv.lev[ii, tt]
-    y_cols = lv.sites[ii, tt]
-    # z entries
-    zi = np.repeat(np.arange(n), Z)
-    zk = np.arange(int(Z.sum())) - np.repeat(z_off[:-1] - m, Z)
-    zcol = z_off[zi] + zk
-    r1 = row_off[zi] + zk
-    has_next = zk + 1 < R[zi]
-    r2 = r1[has_next] + 1
+    Lmax = KM.shape[1]
+    ks = np.arange(Lmax)
+    KM = KM & (ks[None, :] < L[:, None])
+    KM[:, 0] = True
+    T = KM.sum(axis=1)
+    row_off = np.concatenate([[0], np.cumsum(T)])
+    n_rows = int(row_off[-1]) + 1
+    # rank of each kept level among the kept ones, and the row a level's sites go to
+    ckept = np.cumsum(KM, axis=1)
+    before = ckept - KM  # kept levels strictly below k = row index of level k
+    ii_k, kk = np.nonzero(KM)  # kept (i, level) pairs in row-major order: t = position within row i
+    t_k = before[ii_k, kk]
+    has_z = kk < (L[ii_k] - 1)
+    zi = ii_k[has_z]
+    zt = t_k[has_z]
+    zlev = kk[has_z]
+    n_z = int(has_z.sum())
+    zcol = m + np.arange(n_z)
+    r1 = row_off[zi] + zt
+    nxt = zt + 1 < T[zi]
+    r2 = r1[nxt] + 1
+    # y entries: finite sorted positions whose level is at or below the last kept level
+    lev = lv.lev
+    fin = lev < Lmax
+    levc = np.where(fin, lev, 0)
+    last_kept = np.take_along_axis(np.where(KM, ks[None, :], -1), np.argmax(
+        np.where(KM, ks[None, :], -1), axis=1)[:, None], axis=1)[:, 0]
+    mask = fin & (levc <= last_kept[:, None])
+    ii, qq = np.nonzero(mask)
+    y_rows = row_off[ii] + before[ii, levc[ii, qq]]
+    y_cols = lv.sites[ii, qq]
     rows = np.concatenate([y_rows, r1, r2, np.full(m, n_rows - 1)])
-    cols = np.concatenate([y_cols, zcol, zcol[has_next], np.arange(m)])
-    vals = np.concatenate(
-        [np.ones(len(y_rows)), np.ones(len(r1)), -np.ones(int(has_next.sum())), np.ones(m)]
-    )
+    cols = np.concatenate([y_cols, zcol, zcol[nxt], np.arange(m)])
+    vals = np.concatenate([np.ones(len(y_rows)), np.ones(n_z), -np.ones(int(nxt.sum())), np.ones(m)])
+    n_cols = m + n_z
     A = sp.csr_matrix((vals, (rows, cols)), shape=(n_rows, n_cols))
     row_lo = np.zeros(n_rows)
     row_lo[row_off[:-1]] = 1.0
     row_hi = np.full(n_rows, np.inf)
     row_lo[-1] = row_hi[-1] = p
+    b = lv.D[lv.lvl_off[zi] + zlev + 1]
+    prev_b = np.empty(n_z)
+    first = zt == 0
+    prev_b[first] = lv.D[lv.lvl_off[zi[first]]]
+    prev_b[~first] = b[np.flatnonzero(~first) - 1]
     c = np.zeros(n_cols)
-    Dk = lv.D[lv.lvl_off[zi] + zk]
-    Dk1 = lv.D[lv.lvl_off[zi] + zk + 1]
-    c[zcol] = w[zi] * (Dk1 - Dk)
+    c[zcol] = w[zi] * (b - prev_b)
     offset = float(np.dot(w, lv.D[lv.lvl_off[:-1]]))
     col_lo = np.zeros(n_cols)
     col_hi = np.ones(n_cols)
@@ -196,7 +233,107 @@ def _build_truncated(lv: _Levels, w: np.ndarray, K: np.ndarray, p: int, m: int, 
     integer = np.zeros(n_cols, dtype=bool)
     integer[:m] = True
     return dict(c=c, A=A, row_lo=row_lo, row_hi=row_hi, col_lo=col_lo, col_hi=col_hi,
-                integer=integer, offset=offset), zi, zk, zcol
+                integer=integer, offset=offset), zi, zlev, zcol
+
+
+def _lagrangian_reduction(C, w, p, allowed, req, ub_travel, lam0, threshold, deadline,
+                          max_iter: int = 300):
+    """Lagrangian relaxation of the assignment constraints (weighted costs ``W = w_i d_ij``),
+    started from the LP multipliers and improved by subgradient steps, then reduced-cost tests
+    (Beasley 1993; Avella, Sassano & Vasil'ev 2007) against ``threshold`` (a solution has to be at
+    or below it to matter):
+
+    * site ``j`` outside the Lagrangian set ``Y`` is closed when ``L + rho_j - rho_(p) > threshold``;
+      a site in ``Y`` is open when ``L - rho_j + rho_(p+1) > threshold``;
+    * pair ``(i, j)`` is dropped when ``L + max(0, W_ij - lambda_i) + [j not in Y](rho_j - rho_(p))``
+      exceeds the threshold: no solution at or below the threshold assigns ``i`` to ``j``.
+
+    ``L`` is a valid lower bound for every multiplier vector."""
+    n, m = C.shape
+    idx = np.flatnonzero(allowed)
+    W = np.asarray(C[:, idx], dtype=np.float64) * w[:, None]
+    big = ~np.isfinite(W)
+    if big.any():
+        W[big] = np.inf
+    reqm = np.zeros(m, dtype=bool)
+    reqm[req] = True
+    req_loc = reqm[idx]
+    n_free = p - int(req_loc.sum())
+    free_loc = np.flatnonzero(~req_loc)
+
+    def evaluate(lam):
+        R = np.minimum(W - lam[:, None], 0.0)
+        rho = R.sum(axis=0)
+        order = free_loc[np.argsort(rho[free_loc], kind="stable")]
+        sel = order[:n_free]
+        inY = req_loc.copy()
+        inY[sel] = True
+        L = float(lam.sum() + rho[inY].sum())
+        return L, rho, inY, order
+
+    # every multiplier vector >= 0 gives a valid bound; beyond a row's largest finite cost a
+    # multiplier gains nothing, so they are kept within it (finite, well-scaled arithmetic)
+    row_cap = np.where(np.isfinite(W), W, -np.inf).max(axis=1)
+    row_cap = np.where(np.isfinite(row_cap), row_cap, 0.0)
+    wt = w * np.where(np.isfinite(ub_travel), ub_travel, 0.0)
+    cands = [] if lam0 is None else [np.asarray(lam0, dtype=np.float64)]
+    cands.append(wt)
+    cands = [np.clip(np.nan_to_num(c, nan=0.0, posinf=0.0), 0.0, row_cap) for c in cands]
+    best = None
+    for lam in cands:
+        L, rho, inY, order = evaluate(lam)
+        if best is None or L > best[0]:
+            best = (L, lam, rho, inY, order)
+    L, lam, rho, inY, order = best
+    ub = threshold
+    theta = 0.1 if lam0 is not None else 1.0
+    stall = 0
+    for _ in range(max_iter):
+        if time.perf_counter() >= deadline or L >= threshold:
+            break
+        cnt = ((W < lam[:, None]) & inY[None, :]).sum(axis=1)
+        g = 1.0 - cnt
+        g[(lam <= 0) & (g < 0)] = 0.0
+        g[(lam >= row_cap) & (g > 0)] = 0.0
+        norm = float(g @ g)
+        if norm == 0.0:
+            break
+        lam_new = np.clip(lam + theta * max(ub - L, 1e-9 * abs(ub)) / norm * g, 0.0, row_cap)
+        res = evaluate(lam_new)
+        lam = lam_new
+        if res[0] > best[0]:
+            best = (res[0], lam_new, *res[1:])
+            stall = 0
+        else:
+            stall += 1
+            if stall >= 10:
+                theta *= 0.5
+                stall = 0
+                lam = best[1]
+                if theta < 1e-4:
+                    break
+        L = res[0]
+    L, lam, rho, inY, order = best
+    closed = np.zeros(m, dtype=bool)
+    opened = np.zeros(m, dtype=bool)
+    pairs = np.zeros((n, m), dtype=bool)
+    tol = 1e-9 * max(1.0, abs(threshold))
+    if 0 < n_free < len(free_loc):
+        rho_p = rho[order[n_free - 1]]
+        rho_next = rho[order[n_free]]
+        extra = np.where(inY, 0.0, np.maximum(rho - rho_p, 0.0))
+        closed_loc = ~inY & (L + extra > threshold + tol)
+        opened_loc = inY & ~req_loc & (L - rho + rho_next > threshold + tol)
+    else:
+        extra = np.zeros(len(idx))
+        closed_loc = np.zeros(len(idx), dtype=bool)
+        opened_loc = np.zeros(len(idx), dtype=bool)
+    closed[idx[closed_loc]] = True
+    opened[idx[opened_loc]] = True
+    keep = (L + np.maximum(W - lam[:, None], 0.0) + extra[None, :] <= threshold + tol) & np.isfinite(W)
+    keep[:, closed_loc] = False
+    pairs[:, idx] = keep
+    return {"bound": L, "closed": closed, "open": opened, "pairs": pairs}
 
 
 def _exact(C, w, p, allowed, req, deadline, mip_gap, seed, verbose):
@@ -216,7 +353,7 @@ def _exact(C, w, p, allowed, req, deadline, mip_gap, seed, verbose):
     lb = -math.inf
     status = "time_limit"
     best_sites = ub_sites
-    stats = {"lp_solves": 0, "milp_solves": 0, "fixed_sites": 0, "models": []}
+    stats = {"milp_solves": 0, "fixed_sites": 0, "models": []}
     # 1) LP relaxation by Benders cuts (m + n columns): bound, LP point and reduced costs
     y_h = np.zeros(m)
     y_h[ub_sites] = 1.0
@@ -239,103 +376,67 @@ def _exact(C, w, p, allowed, req, deadline, mip_gap, seed, verbose):
                 ub, best_sites = c_obj, cand
                 ub_travel = pmedian_cost(C, w, cand)[2]
     threshold = (ub - 1.0 + 1e-6) if integral else ub * (1.0 - max(mip_gap, 1e-9))
+    lam0 = binfo.pop("multipliers", None)
+    stats.pop("multipliers", None)
     cur = allowed.copy()
-    if rc is not None and lp_lb < threshold:
-        fix = cur & (y_lp < 1e-9) & (lp_lb + rc > threshold + 1e-9 * max(1.0, abs(ub)))
-        fix[req] = False
-        cur &= ~fix
-        stats["fixed_sites"] += int(fix.sum())
-    restricted_empty = int(cur.sum()) < p
-    lv = _Levels(C, cur)
-    restricted_empty = restricted_empty or bool((lv.L == 0).any())
-    served = lv.level_of(ub_travel)
-    if lp_radius is not None:
-        # keep the levels the LP solution uses (plus one), and those of the incumbent
-        served = np.maximum(served, lv.level_of(lp_radius))
-    K = np.maximum(1, np.minimum(served + 2, lv.L))
-
-    def run_lp(K):
-        """Extend truncation until the LP relaxation no longer uses any truncated tail."""
-        sol = None
-        for _ in range(40):
-            if time.perf_counter() >= deadline:
-                return K, None
-            model, zi, zk, zcol = _build_truncated(lv, w, K, p, m, cur, req)
-            rem = deadline - time.perf_counter()
-            sol = solve_milp(
-                model["c"], model["A"], model["row_lo"], model["row_hi"], model["col_lo"],
-                model["col_hi"], None, offset=model["offset"],
-                time_limit=None if math.isinf(rem) else rem, verbose=verbose,
-            )
-            stats["lp_solves"] += 1
-            if sol.status != "optimal":
-                return K, None
-            is_last = zk == (K[zi] - 1)
-            last = np.zeros(n)
-            last[zi[is_last]] = sol.x[zcol[is_last]]
-            grow = (K < lv.L) & (last > 1e-7)
-            if not grow.any():
-                return K, sol
-            K = np.where(grow, np.minimum(np.maximum(K + 2, (3 * K) // 2), lv.L), K)
-        return K, None
-
-    for _round in range(0 if (restricted_empty or lb >= threshold) else 3):
-        K, lp = run_lp(K)
-        if lp is None:
-            break
-        lp_bound = lp.objective
-        lb = max(lb, min(threshold, lp_bound))
-        if lp.reduced_costs is None or lp_bound >= threshold:
-            break
-        rc = lp.reduced_costs[:m]
-        fix = cur & (lp.x[:m] < 1e-9) & (lp_bound + rc > threshold + 1e-9 * max(1.0, abs(ub)))
-        fix[req] = False
-        if not fix.any():
-            break
-        radius = lv.D[lv.lvl_off[:-1] + K - 1]  # keep at least the same radius
-        cur = cur & ~fix
-        stats["fixed_sites"] += int(fix.sum())
-        if int(cur.sum()) < p:
-            restricted_empty = True
-            break
-        lv = _Levels(C, cur)
-        if (lv.L == 0).any():
-            restricted_empty = True
-            break
-        K = np.maximum(1, np.array([
-            int(np.searchsorted(lv.D[lv.lvl_off[i]:lv.lvl_off[i + 1]], radius[i], side="right"))
-            for i in range(n)
-        ]))
-        K = np.minimum(K, lv.L)
-    if restricted_empty or lb >= threshold:
-        # every solution better than the threshold would need a fixed site: incumbent is optimal
-        status = "optimal"
-        lb = max(lb, threshold)
     iterations = 0
+    if lb >= threshold:
+        status = "optimal"
+    else:
+        t1 = time.perf_counter()
+        red = _lagrangian_reduction(C, w, p, cur, req, ub_travel, lam0, threshold, deadline)
+        stats["lagrangian_seconds"] = round(time.perf_counter() - t1, 4)
+        stats["lagrangian_bound"] = red["bound"]
+        lb = max(lb, math.ceil(red["bound"] - 1e-6) if integral else red["bound"])
+        stats["fixed_sites"] = int(red["closed"].sum())
+        stats["fixed_open"] = int(red["open"].sum())
+        stats["kept_pairs"] = int(red["pairs"].sum())
+        cur &= ~red["closed"]
+        req_all = np.union1d(req, np.flatnonzero(red["open"])).astype(np.int64)
+        Cr = np.where(red["pairs"], C, np.inf)
+        lv = _Levels(Cr, cur)
+        if lb >= threshold or int(cur.sum()) < p or bool((lv.L == 0).any()):
+            # every solution better than the threshold would need an eliminated site or pair
+            status = "optimal"
+    K = None
     while status != "optimal":
         iterations += 1
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             break
-        model, zi, zk, zcol = _build_truncated(lv, w, K, p, m, cur, req)
+        if K is None:
+            # levels up to the incumbent's and the LP's radius plus two; beyond them a demand point
+            # is charged its next kept level (a relaxation, repaired below when the optimum uses it)
+            served = lv.level_of(ub_travel)
+            if lp_radius is not None:
+                served = np.maximum(served, lv.level_of(lp_radius))
+            K = np.maximum(1, np.minimum(served + 2, lv.L))
+            Lmax = int(lv.L.max())
+            ks = np.arange(Lmax)
+            KM = ks[None, :] < K[:, None]
+            beyond = ks[None, :] - K[:, None] + 1  # 1, 2, ... past the prefix
+            KM |= (beyond > 0) & ((beyond & (beyond - 1)) == 0)  # a sparse tail at doubling gaps
+            KM |= ks[None, :] == (lv.L[:, None] - 1)
+        model, zi, zk, zcol = _build_subset(lv, w, KM, p, m, cur, req_all)
         stats["models"].append(
             {"rows": int(model["A"].shape[0]), "cols": int(model["A"].shape[1]),
              "nonzeros": int(model["A"].nnz), "sites": int(cur.sum())}
         )
         start = None
-        if cur[best_sites].all():
-            start = np.zeros(len(model["c"]))
-            start[best_sites] = 1.0
-            _, _, bt = pmedian_cost(C, w, best_sites)
-            sl = lv.level_of(bt)
-            start[zcol] = (sl[zi] > zk).astype(float)
+        if cur[best_sites].all() and np.isin(req_all, best_sites).all():
+            _, _, bt = pmedian_cost(Cr, w, best_sites)
+            if np.isfinite(bt).all():
+                start = np.zeros(len(model["c"]))
+                start[best_sites] = 1.0
+                sl = lv.level_of(bt)
+                start[zcol] = (sl[zi] > zk).astype(float)
         sol = solve_milp(
             model["c"], model["A"], model["row_lo"], model["row_hi"], model["col_lo"],
             model["col_hi"], model["integer"], offset=model["offset"],
             time_limit=None if math.isinf(remaining) else remaining,
             mip_rel_gap=mip_gap, mip_abs_gap=(1.0 - 1e-6) if integral else 1e-9,
             start=start, verbose=verbose, cutoff=threshold + (1.0 - 2e-6 if integral else 0.0),
-            options={"mip_allow_restart": False},
+            options=_MILP_OPTIONS,
         )
         stats["milp_solves"] += 1
         if sol.status == "infeasible" and not sol.has_solution:
@@ -354,21 +455,24 @@ def _exact(C, w, p, allowed, req, deadline, mip_gap, seed, verbose):
         obj, _, travel = pmedian_cost(C, w, sites)
         if obj < ub - 1e-9 * max(1.0, abs(ub)):
             ub, best_sites = obj, sites
-            # a better incumbent: tighten the threshold (fixings made for the old one stay valid)
+            # a better incumbent: tighten the threshold (eliminations made for the old one stay valid)
             threshold = (ub - 1.0 + 1e-6) if integral else ub * (1.0 - max(mip_gap, 1e-9))
         if relative_gap(ub, lb) <= max(mip_gap, 1e-9) or (integral and ub - lb < 1 - 1e-6):
             status = "optimal"
             break
         if sol.status != "optimal":
             break
-        lev_true = lv.level_of(travel)
-        grow = lev_true >= K
-        if not grow.any():
-            # the truncated optimum serves everyone within the kept levels: true optimum
+        _, _, travel_r = pmedian_cost(Cr, w, sites)
+        lev_true = lv.level_of(travel_r)
+        exact_rows = (lev_true == 0) | KM[np.arange(n), np.maximum(lev_true - 1, 0)]
+        if exact_rows.all():
+            # the relaxed optimum costs what it claims for every demand point: true optimum
             lb = max(lb, min(obj, threshold) if obj > ub else obj)
             status = "optimal"
             break
-        K = np.where(grow, np.minimum(np.maximum(lev_true + 2, 2 * K), lv.L), K)
+        bad = np.flatnonzero(~exact_rows)
+        for d in (-2, -1, 0, 1):  # refine around the level each offending point is served at
+            KM[bad, np.clip(lev_true[bad] + d, 0, lv.L[bad] - 1)] = True
     if status == "optimal":
         lb = ub if integral else min(ub, max(lb, threshold))
     info = {
@@ -394,7 +498,11 @@ def _heuristic(C, w, p, allowed, req, deadline, seed, neighbours):
     t_lists = time.perf_counter() - t0
     ss = SwapSearch(nl, p, req, seed=seed)
     ss.greedy()
-    ss.local_search(t0 + 0.3 * total)
+    # the shares of the time limit count from the end of the list building (which may itself take
+    # a good part of it on a loaded machine), so the Lagrangian bound always gets its share
+    t_base = time.perf_counter()
+    total = max(deadline - t_base, 0.0)
+    ss.local_search(t_base + 0.3 * total)
     best_sites, ub = ss.solution(), ss.objective
     t_ls = time.perf_counter() - t0 - t_lists
     lam = 0.5 * (ss.d1 + np.minimum(ss.d2, nl.cap))
@@ -403,7 +511,7 @@ def _heuristic(C, w, p, allowed, req, deadline, seed, neighbours):
     swaps = ss.swaps
     for frac in (0.55, 0.8):
         t1 = time.perf_counter()
-        bnd, lam, Y = lagrangian_bound(nl, p, req, ub, lam0=lam, deadline=t0 + frac * total,
+        bnd, lam, Y = lagrangian_bound(nl, p, req, ub, lam0=lam, deadline=t_base + frac * total,
                                        target_gap=1e-6, max_iter=100_000, stall=30, theta0=1.0)
         t_lag += time.perf_counter() - t1
         lb = max(lb, bnd)

@@ -57,10 +57,6 @@ class LocateResult:
             u = np.where(self.capacities > 0, self.loads / self.capacities, np.nan)
         return u
 
-    @property
-    def optimal(self) -> bool:
-        return self.status == "optimal"
-
     def to_dict(self, demand_ids=None, site_ids=None) -> dict[str, Any]:
         """JSON-serialisable dict (ids default to 0-based indices)."""
 

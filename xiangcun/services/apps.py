@@ -7,16 +7,13 @@ class Config(AppConfig):
     verbose_name = "便民服务"
 
     def ready(self):
-        from django.db.models.signals import post_init, post_save
+        from xiangcun.divisions import follow
 
-        from xiangcun.divisions.models import Division
-
-        from .rollup import follow_path, remember_path
+        from .rollup import follow_path
 
         register_audit()
-        # a transferred village takes its cases' unit_path and its monthly rollups along
-        post_init.connect(remember_path, sender=Division, dispatch_uid="services:division-paths")
-        post_save.connect(follow_path, sender=Division, dispatch_uid="services:division-paths")
+        # a transferred village takes its cases' unit_path and its monthly rollups along (divisions/follow.py)
+        follow.register("services", path_changed=follow_path)
 
 
 def register_audit():
@@ -25,7 +22,7 @@ def register_audit():
 
     from xiangcun.core import audit
 
-    from . import services
+    from . import casework
     from .models import Case, Holiday, ItemList, ServiceItem, ServicePoint
 
     # personal data (EncryptedCharField) are never snapshotted by the audit trail
@@ -37,4 +34,4 @@ def register_audit():
     audit.register(ServicePoint, path=lambda p: p.unit.path, visible=ServicePoint.objects.visible_to,
                    url=lambda pk: reverse("services:point_edit", args=[pk]))
     audit.register(Holiday, path=lambda h: "")
-    audit.define_actions(services.EVENTS, services.EVENT_LABELS)
+    audit.define_actions(casework.EVENTS, casework.EVENT_LABELS)

@@ -12,16 +12,28 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from xiangcun.accounts.models import Role, User
+from xiangcun.accounts.demo import demo_login
+from xiangcun.accounts.models import Role
 from xiangcun.core import audit
 from xiangcun.divisions.models import Division, Level
 
 from . import rollup
+from .calendar import Calendar
+from .item_lists import governing_lists
 from .models import (
-    Case, CaseStep, Delivery, Holiday, ItemLevel, ItemList, PointKind, ServiceItem, ServicePoint, Status, Trips,
+    Case,
+    CaseStep,
+    Delivery,
+    Holiday,
+    ItemLevel,
+    ItemList,
+    PointKind,
+    ServiceItem,
+    ServicePoint,
+    Status,
+    Trips,
     UnitType,
 )
-from .services import Calendar, governing_lists
 
 # code, name, category, level, department, materials, days, proxy, trips, lists (T township, K key town, S subdistrict, V village)
 ITEMS = [
@@ -54,33 +66,11 @@ ITEMS = [
 ]
 LISTS = [("一般乡镇便民服务事项清单", UnitType.TOWNSHIP, "T"), ("中心镇便民服务事项清单", UnitType.KEY_TOWN, "K"),
          ("街道便民服务事项清单", UnitType.SUBDISTRICT, "S"), ("村(社区)便民服务事项清单", UnitType.VILLAGE, "V")]
-# 国务院办公厅 holiday arrangements (休 and 调休上班)
-HOLIDAYS = {
-    2025: ([("01-01", "元旦"), ("01-28", "春节"), ("01-29", "春节"), ("01-30", "春节"), ("01-31", "春节"), ("02-03", "春节"),
-            ("02-04", "春节"), ("04-04", "清明节"), ("05-01", "劳动节"), ("05-02", "劳动节"), ("05-05", "劳动节"),
-            ("06-02", "端午节"), ("10-01", "国庆节"), ("10-02", "国庆节"), ("10-03", "国庆节"), ("10-06", "中秋节"),
-            ("10-07", "国庆节"), ("10-08", "国庆节")],
-           [("01-26", "春节调休"), ("02-08", "春节调休"), ("04-27", "劳动节调休"), ("09-28", "国庆调休"), ("10-11", "国庆调休")]),
-    2026: ([("01-01", "元旦"), ("01-02", "元旦"), ("02-16", "春节"), ("02-17", "春节"), ("02-18", "春节"), ("02-19", "春节"),
-            ("02-20", "春节"), ("02-23", "春节"), ("04-06", "清明节"), ("05-01", "劳动节"), ("05-04", "劳动节"),
-            ("05-05", "劳动节"), ("06-19", "端午节"), ("09-25", "中秋节"), ("10-01", "国庆节"), ("10-02", "国庆节"),
-            ("10-05", "国庆节"), ("10-06", "国庆节"), ("10-07", "国庆节")],
-           [("01-04", "元旦调休"), ("02-14", "春节调休"), ("02-28", "春节调休"), ("05-09", "劳动节调休"), ("09-20", "国庆调休"),
-            ("10-10", "国庆调休")]),
-}
+# The national arrangement comes with the chinese-calendar package (services/calendar.py); the county
+# adds its own days off. 阿坝州 gives 藏历新年 (Losar) off; in 2026 it falls inside the Spring Festival week.
+LOCAL_HOLIDAYS = [("2025-02-28", "藏历新年"), ("2025-03-03", "藏历新年")]
 SURNAMES = "王李张刘陈杨黄赵周吴泽仁尔格杨马高罗"
 GIVEN = ["明", "华", "秀英", "建国", "卓玛", "拉姆", "扎西", "德吉", "志强", "桂芳", "永红", "措", "才让", "丽"]
-
-
-def _user(username, role, unit, display, department=""):
-    from xiangcun.core.management.commands.demo import DEMO_PASSWORD
-
-    user, created = User.objects.get_or_create(username=username)
-    if created:
-        user.role, user.jurisdiction, user.display_name, user.department = role, unit, display, department
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    return user
 
 
 def load_module(county: Division, log=print) -> None:
@@ -89,9 +79,11 @@ def load_module(county: Division, log=print) -> None:
     village = Division.objects.filter(parent=songgang, level=Level.VILLAGE, valid_to__isnull=True).order_by("code").first()
     if village is None:
         return
-    agent = _user("daiban", Role.VILLAGE_AGENT, village, f"{village.name}代办员")
+    agent = demo_login("daiban", Role.VILLAGE_AGENT, village, f"{village.name}代办员")
     if ServiceItem.objects.filter(code__startswith="MK-").exists():
         return
+    for day, name in LOCAL_HOLIDAYS:
+        Holiday.objects.get_or_create(date=dt.date.fromisoformat(day), county=county, defaults={"name": name})
     n_items = _catalogue()
     n_points = _network(county)
     n_cases = _cases(county, agent)
@@ -116,12 +108,6 @@ def _catalogue() -> int:
         second = ItemList.objects.create(name=name, unit_type=unit_type, version=2, effective_from=dt.date(2023, 7, 1),
                                          document="马府办发〔2023〕21号")
         second.items.set(chosen)
-    for year, (off, on) in HOLIDAYS.items():
-        for md, name in off:
-            Holiday.objects.get_or_create(date=dt.date.fromisoformat(f"{year}-{md}"), defaults={"name": name})
-        for md, name in on:
-            Holiday.objects.get_or_create(date=dt.date.fromisoformat(f"{year}-{md}"),
-                                          defaults={"name": name, "is_workday": True})
     return len(items)
 
 
@@ -162,8 +148,7 @@ def _network(county: Division) -> int:
 def _cases(county: Division, agent) -> int:
     """A year of cases, bulk-created: ~85% on time, some late, some returned for materials, a few rejected."""
     rng = random.Random(20260)
-    cal = Calendar()
-    now = timezone.now()
+    cal = Calendar.for_unit(county)
     today = timezone.localdate()
     villages = list(Division.objects.subtree(county).filter(level=Level.VILLAGE, valid_to__isnull=True).select_related("parent"))
     items = [i for i in ServiceItem.objects.filter(proxy_allowed=True, code__startswith="MK-")]

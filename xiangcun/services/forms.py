@@ -2,9 +2,11 @@
 may serve, which unit type fits which unit) live in services.py; the forms show them per field."""
 from django import forms
 
+from xiangcun.core.forms import DateInput
+from xiangcun.core.validators import sensible_date
 from xiangcun.divisions.models import Division, Level
 
-from . import services
+from . import item_lists, service_network
 from .models import ServiceItem, ServicePoint, UnitType
 
 
@@ -49,13 +51,13 @@ class PointForm(forms.ModelForm):
             unit = getattr(self, "cleaned_data", {}).get("unit")
         else:
             unit = self.instance.unit if self.instance.unit_id else None
-        home = {t.pk for t in services.point_townships(unit)} if unit is not None else set()
+        home = {t.pk for t in service_network.point_townships(unit)} if unit is not None else set()
         return sorted(((t, rows, t.pk in home or any(c for _, c in rows)) for t, rows in groups.items()),
                       key=lambda g: (not g[2], g[0].path))
 
     def clean(self):
         data = super().clean()  # a field Django already refused keeps its own message
-        problems = services.point_problems(self.user, kind=data.get("kind", ""), unit=data.get("unit"),
+        problems = service_network.point_problems(self.user, kind=data.get("kind", ""), unit=data.get("unit"),
                                            lon=data.get("lon"), lat=data.get("lat"), villages=data.get("villages") or [],
                                            name=data.get("name") or "", pk=self.instance.pk)
         for field, message in problems.items():
@@ -70,7 +72,8 @@ class ListForm(forms.Form):
     unit_type = forms.ChoiceField(label="适用单位类型", choices=UnitType.choices)
     unit = forms.ModelChoiceField(label="适用单位", queryset=Division.objects.none(), required=False,
                                   help_text="选一个乡镇(街道)或村(社区)为其单独编制;选县(市)则辖区内该类单位通用")
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}),
+    effective_from = forms.DateField(label="生效日期", widget=DateInput,
+                                     validators=[sensible_date],
                                      error_messages={"required": "请填写生效日期", "invalid": "生效日期应写作 YYYY-MM-DD"})
     document = forms.CharField(label="发布文号", max_length=100, required=False)
     items = forms.ModelMultipleChoiceField(label="事项", queryset=ServiceItem.objects.none(), required=False,
@@ -96,7 +99,7 @@ class ListForm(forms.Form):
 
     def clean(self):
         data = super().clean()  # a field Django already refused keeps its own message
-        problems = services.list_problems(self.user, name=data.get("name", ""), unit_type=data.get("unit_type", ""),
+        problems = item_lists.list_problems(self.user, name=data.get("name", ""), unit_type=data.get("unit_type", ""),
                                           unit=data.get("unit"))
         for field, message in problems.items():
             if field not in self.errors:

@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from xiangcun.core.cards import Card, Count, capped_count
 
-from . import services
-from .views import filtered_cases
+from . import permissions
+from .filters import filtered_cases
 
 
 def cards(request):
@@ -15,5 +15,5 @@ def cards(request):
         qs, _ = filtered_cases(user, {"tab": tab})
         n, more = capped_count(qs)
         counts.append(Count(label, n, f"{url}?tab={tab}", tone if n else "", more))
-    actions = [("受理代办", reverse("services:case_new"))] if services.may_take_cases(user) else []
+    actions = [("受理代办", reverse("services:case_new"))] if permissions.may_take_cases(user) else []
     return [Card("代办件", counts, actions)]

@@ -37,6 +37,17 @@ class ItemImporter(Importer):
         Column("所属清单", "lists", help="清单名称,多个用分号隔开;须是已发布的清单"),
     )
     key = ("code",)
+    model = ServiceItem
+
+    def find_existing(self, values: dict):
+        return ServiceItem.objects.filter(code=values["code"]).first()
+
+    def changes_of(self, record, current, values):
+        changes = super().changes_of(record, current, values)
+        added = [lst.name for lst in values.get("lists") or () if not lst.items.filter(pk=record.pk).exists()]
+        if added:
+            changes.append(("所属清单", "—", "加入 " + "、".join(added)))
+        return changes
 
     def clean_row(self, values: dict) -> dict:
         names = [n.strip() for n in str(values.get("lists") or "").replace(";", ";").split(";") if n.strip()]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from xiangcun.core.crypto import EncryptedCharField, mask_id_number, mask_name, mask_phone
+from xiangcun.divisions.scoping import PUBLISHED, ScopedQuerySet
 
 
 class ItemLevel(models.TextChoices):
@@ -61,12 +62,6 @@ class UnitType(models.TextChoices):
     VILLAGE = "village", "村(社区)"
 
 
-class ItemListQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Lists are published: everyone signed in reads them (a list for one unit is no secret)."""
-        return self
-
-
 class ItemList(models.Model):
     """A published item list (事项清单) for a type of unit, or for one unit, in one version."""
 
@@ -81,7 +76,8 @@ class ItemList(models.Model):
     items = models.ManyToManyField(ServiceItem, verbose_name="事项", related_name="lists", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ItemListQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = PUBLISHED  # lists are published: everyone reads them (a list for one unit is no secret)
 
     class Meta:
         verbose_name = "事项清单"
@@ -94,19 +90,29 @@ class ItemList(models.Model):
 
 
 class Holiday(models.Model):
-    """The holiday calendar: public holidays (休) and weekend days made working days (调休上班)."""
+    """Days added to the national holiday calendar (services/calendar.py): national 休 and 调休上班 days
+    of a year the calendar package does not cover yet (no county), or local holidays of one county."""
 
-    date = models.DateField("日期", unique=True)
+    date = models.DateField("日期")
     name = models.CharField("名称", max_length=40)
     is_workday = models.BooleanField("调休上班", default=False)
+    county = models.ForeignKey("divisions.Division", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="适用县(市、区)", help_text="空:全国")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = PUBLISHED  # the calendar every case's working days are counted by
 
     class Meta:
         verbose_name = "节假日"
         verbose_name_plural = "节假日"
         ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "county"], name="holiday_once_per_county"),
+            models.UniqueConstraint(fields=["date"], condition=models.Q(county__isnull=True), name="holiday_once_nationally"),
+        ]
 
     def __str__(self):
-        return f"{self.date} {self.name}"
+        return f"{self.date} {self.name}" + (f"({self.county.name})" if self.county_id else "")
 
 
 # --- the service network ------------------------------------------------------------------------
@@ -116,13 +122,6 @@ class PointKind(models.TextChoices):
     STATION = "station", "便民服务站"
     ROOM = "room", "便民服务室"
     POINT = "point", "便民服务点"
-
-
-class PointQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from xiangcun.core.scoping import scope_q
-
-        return self.filter(scope_q(user, "unit__path"))
 
 
 class ServicePoint(models.Model):
@@ -141,7 +140,8 @@ class ServicePoint(models.Model):
     is_active = models.BooleanField("在用", default=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
-    objects = PointQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit__path",)
 
     class Meta:
         verbose_name = "便民服务网点"
@@ -175,14 +175,6 @@ class Delivery(models.TextChoices):
     HOME = "home", "代办员送达上门"
     POST = "post", "邮寄"
     ONLINE = "online", "电子送达"
-
-
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The jurisdiction choke point for cases: the village where the case was taken lies in scope."""
-        from xiangcun.core.scoping import scope_q
-
-        return self.filter(scope_q(user, "unit_path"))
 
 
 class Case(models.Model):
@@ -221,7 +213,8 @@ class Case(models.Model):
     on_time = models.BooleanField("按时办结", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic lock: each transition adds one
 
-    objects = CaseQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit_path",)  # the village where the case was taken
 
     class Meta:
         verbose_name = "代办件"
@@ -285,7 +278,7 @@ class CaseStep(models.Model):
         ordering = ["at", "id"]
 
 
-# --- monthly rollups (kept by services.take_case / services.transition, see rollup.py) ----------------
+# --- monthly rollups (kept by casework.take_case / casework.transition, see rollup.py) ----------------
 
 class MonthCounters(models.Model):
     """The counters of the measures page for the cases taken in one month (first day in `month`)."""
@@ -312,6 +305,9 @@ class VillageMonth(MonthCounters):
     village = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=120)  # the village's path, as on its cases
 
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit_path",)
+
     class Meta:
         verbose_name = "代办件村月度汇总"
         verbose_name_plural = "代办件村月度汇总"
@@ -324,6 +320,9 @@ class ItemMonth(MonthCounters):
 
     area_path = models.CharField(max_length=120)
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("area_path",)  # a county's rollup: seen by users whose scope holds the whole county
 
     class Meta:
         verbose_name = "代办件事项月度汇总"

@@ -1,4 +1,4 @@
-from .services import may_take_cases
+from .permissions import may_take_cases
 
 SECTIONS = [
     (30, "便民服务", [

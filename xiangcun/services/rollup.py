@@ -22,6 +22,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
+from xiangcun.divisions import follow
 from xiangcun.divisions.models import Division, Level
 
 from .models import DONE, OPEN, Case, ItemMonth, Status, VillageMonth
@@ -111,27 +112,19 @@ def changed(before: dict[str, int], case: Case):
     _apply(case, {k: after[k] - before[k] for k in COUNTERS})
 
 
-def remember_path(sender, instance, **kwargs) -> None:
-    """post_init of Division: the path as loaded (not if deferred), so a save knows whether it moved."""
-    instance._services_path_was = instance.__dict__.get("path")
-
-
-@transaction.atomic
-def follow_path(sender, instance, created=False, raw=False, **kwargs) -> None:
-    """post_save of Division: a village transferred elsewhere (its path changed) takes its cases' scoping
-    key and its rollup rows along; across counties its by-item counters move to the new county's rows.
-    (`divisions.services._reparent` saves every current unit under a moved one, so this runs per village.)"""
-    was = getattr(instance, "_services_path_was", None)
-    instance._services_path_was = instance.path
-    if raw or created or not was or was == instance.path or instance.level != Level.VILLAGE:
+def follow_path(unit, old_path: str, new_path: str) -> None:
+    """Follow-hook path_changed (divisions/follow.py): a village transferred elsewhere takes its cases'
+    scoping key and its rollup rows along; across counties its by-item counters move to the new county's
+    rows. (The registry calls it for every current unit under a moved one, so it runs per village.)"""
+    if unit.level != Level.VILLAGE:
         return
-    Case.objects.filter(village_id=instance.pk).exclude(unit_path=instance.path).update(unit_path=instance.path)
-    VillageMonth.objects.filter(village_id=instance.pk).update(unit_path=instance.path)
-    areas = area_paths([was, instance.path])
-    old, new = areas[was], areas[instance.path]
+    follow.retarget_paths(Case.objects, "village", "unit_path", unit, new_path)
+    follow.retarget_paths(VillageMonth.objects, "village", "unit_path", unit, new_path)
+    areas = area_paths([old_path, new_path])
+    old, new = areas[old_path], areas[new_path]
     if old == new:
         return
-    for r in _sums(Case.objects.filter(village_id=instance.pk), "item_id"):
+    for r in _sums(Case.objects.filter(village_id=unit.pk), "item_id"):
         month = _as_date(r["m"])
         for area, sign in ((old, -1), (new, 1)):
             row, _ = ItemMonth.objects.get_or_create(month=month, area_path=area, item_id=r["item_id"])

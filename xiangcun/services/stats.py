@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Q
 
-from xiangcun.divisions.models import Division, Level, path_range
+from xiangcun.divisions.models import Division, Level
+from xiangcun.divisions.scoping import area_paths, area_q, paths_q, scope_paths
 
 from .models import DONE, Case, Status
 
@@ -89,12 +90,7 @@ def cases_in(qs, scope: Division | None, date_from: dt.date, date_to: dt.date):
     """Cases taken in [date_from, date_to] in the scope's subtree (cases of merged villages included)."""
     qs = qs.filter(intake_date__gte=date_from, intake_date__lte=date_to)
     if scope is not None:
-        from xiangcun.divisions.services import absorbed_paths
-
-        q = path_range(scope.path, "unit_path")
-        for p in absorbed_paths(scope):
-            q |= path_range(p, "unit_path")
-        qs = qs.filter(q)
+        qs = qs.filter(area_q(scope, "unit_path"))
     return qs
 
 
@@ -152,13 +148,6 @@ def _levels_ok(paths) -> bool:
     return len(levels) == len(pks) and all(level <= Level.COUNTY for level in levels)
 
 
-def _ranges(paths, field):
-    q = Q(pk__in=[]) if not paths else Q()
-    for p in paths:
-        q |= path_range(p, field)
-    return q
-
-
 def _months(date_from: dt.date, date_to: dt.date):
     """The months summed from the rollups ([first, last], contiguous) and the day ranges of the edge
     months that are not whole in the period and must be counted from the cases themselves.
@@ -185,16 +174,13 @@ def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.dat
     """The measures a user sees for a scope and period: the same numbers as `report` over the user's
     cases, read from the monthly rollups when the scope (and the user's jurisdiction) is a county or
     above; smaller scopes are aggregated live (a township's cases are few)."""
-    from xiangcun.core.scoping import scope_paths
-    from xiangcun.divisions.services import absorbed_paths
-
     from .models import RUNNING, ItemMonth, ServiceItem, VillageMonth
     from .rollup import COUNTERS, ROLLUP_AGG
 
     today = today or dt.date.today()
     qs = Case.objects.visible_to(user)
     user_paths = scope_paths(user)
-    wanted = None if scope is None else [scope.path, *absorbed_paths(scope)]
+    wanted = None if scope is None else area_paths(scope)
     if date_from > date_to or not all(_levels_ok(p) for p in (user_paths, wanted) if p is not None):
         return report(qs, scope, date_from, date_to, today)
 
@@ -202,7 +188,7 @@ def report_for(user, scope: Division | None, date_from: dt.date, date_to: dt.dat
         q = Q()
         for paths in (user_paths, wanted):
             if paths is not None:
-                q &= _ranges(paths, field)
+                q &= paths_q(paths, field)
         return q
 
     first, last, live = _months(date_from, date_to)

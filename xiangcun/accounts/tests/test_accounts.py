@@ -1,4 +1,8 @@
 """Signing in, the second factor, lock-out, user management and personal data."""
+import base64
+import re
+import time
+
 import pyotp
 import pytest
 from django.db import connection
@@ -26,8 +30,10 @@ def test_repeated_failures_lock_the_account(client, make_user, settings):
 def test_an_administrator_with_totp_must_enter_the_code(client, make_user):
     admin = make_user("root", Role.ADMIN)
     client.force_login(admin)
-    setup = client.get(reverse("accounts:otp_setup"))
-    assert "<svg" in setup.content.decode()
+    setup = client.get(reverse("accounts:otp_setup")).content.decode()
+    # the QR code is an image the page cannot run: a data: URI of the SVG, never the SVG's markup inlined
+    qr = re.search(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', setup)
+    assert qr and base64.b64decode(qr.group(1)).lstrip().startswith(b"<?xml") and "<svg" not in setup
     secret = client.session["otp_setup_secret"]
     wrong = client.post(reverse("accounts:otp_setup"), {"code": "000000"})
     assert "动态口令不正确" in wrong.content.decode()
@@ -44,7 +50,8 @@ def test_an_administrator_with_totp_must_enter_the_code(client, make_user):
     assert response["Location"] == reverse("accounts:otp")
     assert "_auth_user_id" not in client.session
     assert "动态口令不正确" in client.post(reverse("accounts:otp"), {"code": "123456"}).content.decode()
-    done = client.post(reverse("accounts:otp"), {"code": pyotp.TOTP(secret).now()})
+    # the code that turned TOTP on has been used: the sign-in takes the next one (codes are single-use)
+    done = client.post(reverse("accounts:otp"), {"code": pyotp.TOTP(secret).at(time.time() + 30)})
     assert done.status_code == 302 and client.session["_auth_user_id"] == str(admin.pk)
 
 
@@ -105,7 +112,7 @@ def test_the_county_lands_on_the_reform_dashboard_and_a_township_on_its_workbenc
     assert "改革驾驶舱" in client.get(signed_in["Location"]).content.decode()
     client.logout()
     signed_in = client.post(reverse("accounts:login"), {"username": "clerk", "password": "pw-for-tests-1"})
-    assert signed_in["Location"] == reverse("core:home")
+    assert signed_in["Location"] == reverse("workbench:home")
     client.logout()
     asked = client.post(reverse("accounts:login") + "?next=/assets/", {"username": "office", "password": "pw-for-tests-1"})
     assert asked["Location"] == "/assets/"
@@ -179,11 +186,11 @@ def test_user_changes_and_password_resets_are_in_the_audit_log(client, office, u
     assert sg.check_password("Reset-by-office-2026") and not sg.is_active
 
     # what the 审计日志 shows the office (within its county)
-    log = client.get(reverse("core:audit_log"), {"type": "accounts.user"}).content.decode()
+    log = client.get(reverse("workbench:audit_log"), {"type": "accounts.user"}).content.decode()
     assert "松岗镇张三(sg)" in log and "重置密码" in log
     assert "乡镇工作人员</span> → 只读分析员" in log
     assert "松岗镇</span> → 党坝乡" in log and "启用" in log
-    entries = AuditEntry.objects.filter(request_id="req-user-1")
+    entries = AuditEntry.objects.filter(request_id=saved["X-Request-Id"])  # the server's id, not the client's
     assert {e.action for e in entries} == {"update", "user.password_reset"}
     assert {e.actor_id for e in entries} == {office.pk}
     update = entries.get(action="update")
@@ -196,7 +203,7 @@ def test_user_changes_and_password_resets_are_in_the_audit_log(client, office, u
         assert not {"password", "totp_secret", "phone"} & {*(e.before or {}), *(e.after or {})}
 
     # the user's own history page, for managers only
-    history = reverse("core:audit_history", args=["accounts.user", sg.pk])
+    history = reverse("workbench:audit_history", args=["accounts.user", sg.pk])
     assert "重置密码" in client.get(history).content.decode()
     client.force_login(make_user("db", Role.TOWNSHIP, unit("党坝乡")))
     assert client.get(history).status_code == 404
@@ -244,6 +251,6 @@ def test_seeing_a_phone_number_in_the_form_and_changing_it_are_recorded_without_
         "username": "sg", "role": "township", "jurisdiction": unit("松岗镇").pk, "is_active": "on",
         "phone": "139 8765 4321"})
     changed = AuditEntry.objects.get(action="user.phone_change", object_id=str(sg.pk))
-    assert changed.actor == office and "修改手机号" in client.get(reverse("core:audit_log")).content.decode()
+    assert changed.actor == office and "修改手机号" in client.get(reverse("workbench:audit_log")).content.decode()
     every = "".join(e.canonical() for e in AuditEntry.objects.all())
     assert "13987654321" not in every and "13912345678" not in every

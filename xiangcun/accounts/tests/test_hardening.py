@@ -25,11 +25,11 @@ def test_passwords_are_hashed_with_argon2(settings, make_user, maerkang):
 def test_an_idle_session_ends_and_activity_keeps_it_alive(client, make_user, maerkang, settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE == 2 * 3600
     client.force_login(make_user("idle", Role.REFORM_OFFICE, maerkang))
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("workbench:home")).status_code == 200
     session = Session.objects.get()
     assert session.expire_date > timezone.now() + dt.timedelta(hours=1, minutes=59)  # renewed on each request
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))  # two idle hours later
-    page = client.get(reverse("core:home"))
+    page = client.get(reverse("workbench:home"))
     assert page.status_code == 302 and reverse("accounts:login") in page["Location"]
 
 
@@ -39,10 +39,10 @@ def test_a_post_without_its_csrf_token_is_refused(make_user, maerkang):
     browser.force_login(user)
     refused = browser.post(reverse("accounts:logout"))
     assert refused.status_code == 403
-    assert browser.get(reverse("core:home")).status_code == 200  # still logged in: nothing was done
+    assert browser.get(reverse("workbench:home")).status_code == 200  # still logged in: nothing was done
 
 
 def test_an_english_browser_still_gets_chinese(client, make_user, maerkang):
     client.force_login(make_user("en_browser", Role.REFORM_OFFICE, maerkang))
-    page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    page = client.get(reverse("workbench:home"), HTTP_ACCEPT_LANGUAGE="en-US,en")
     assert page.wsgi_request.LANGUAGE_CODE == "zh-hans"  # so Django's own messages are Chinese too

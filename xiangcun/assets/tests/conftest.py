@@ -21,12 +21,16 @@ def cast(maerkang, unit, make_user):
 
 
 @pytest.fixture
-def new_asset(cast, unit):
+def new_asset(cast, unit, maerkang):
+    """A state asset (国有-行政事业, owned by the county's 财政局) valued by a registered valuer, unless told otherwise."""
     from xiangcun.assets import services
+    from xiangcun.bodies.services import department_body
 
     def make(holder="卓克基镇", ledger_no="ZKJ-001", name="卓克基镇原政府办公楼", category="office", **extra):
         values = dict(name=name, category=category, holder=unit(holder), floor_area=Decimal("820.5"),
-                      valuation=Decimal("1200000"), valuation_date=dt.date(2023, 5, 1), lon=102.2, lat=31.9)
+                      valuation=Decimal("1200000"), valuation_date=dt.date(2023, 5, 1), lon=102.2, lat=31.9,
+                      nature="state_admin", owner_body=department_body(maerkang, "财政"),
+                      valuer="四川某资产评估有限公司", valuer_registration="川评协备2020012")
         values.update(extra)
         return services.create_asset(cast["caizheng"], ledger_no, **values)
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from xiangcun.divisions.tests.test_browser import page, sign_in  # noqa: F401  (the shared browser fixture)
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -24,7 +24,7 @@ def ledger_file(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_finance_office_runs_the_ledger_from_the_browser(page, cast, tmp_path):  # noqa: F811
+def test_finance_office_runs_the_ledger_from_the_browser(page, cast, tmp_path):
     sign_in(page, "caizheng")
     page.click(".sidebar >> text=资产台账")
     page.click("text=从 Excel 导入")
@@ -86,3 +86,29 @@ def test_finance_office_runs_the_ledger_from_the_browser(page, cast, tmp_path): 
     rows = list(wb.active.iter_rows(values_only=True))
     assert rows[0][0] == "单位" and rows[-1][0] == "合计" and rows[-1][1] == 3
     page.screenshot(path=str(tmp_path / "stats.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_off_with_unchecked_assets_asks_for_a_confirmation_naming_the_count(page, cast, new_asset, maerkang,
+                                                                                    tmp_path):  # noqa: F811
+    import datetime as dt
+
+    from xiangcun.assets import services
+    from xiangcun.assets.models import Campaign
+
+    for n in range(3):
+        new_asset(ledger_no=f"ZKJ-{n}")
+    campaign = services.open_campaign(cast["caizheng"], "2024年清查", maerkang, dt.date(2024, 6, 30))
+    sign_in(page, "caizheng")
+    page.goto(page.base + f"/assets/campaigns/{campaign.pk}/")
+    summary = "卓克基镇 3 项资产因道路中断未能核实,下期补查。"
+    page.fill("textarea[name=summary]", summary)
+    page.click("#close-card button:has-text('签发')")
+    page.wait_for_selector("#confirm-unchecked")
+    assert page.inner_text("#confirm-unchecked") == "还有3项资产未核实,确认签收?"
+    assert page.input_value("textarea[name=summary]") == summary  # what was typed is kept
+    assert not Campaign.objects.get().closed
+    page.screenshot(path=str(tmp_path / "confirm.png"), full_page=True)
+    page.click("#close-card button:has-text('确认签发')")
+    page.wait_for_selector("#signoff")
+    assert Campaign.objects.get().closed

@@ -8,7 +8,7 @@ from xiangcun.assets import services
 
 def counts(client, user):
     client.force_login(user)
-    page = client.get(reverse("core:home"))
+    page = client.get(reverse("workbench:home"))
     return {c.label: (c.value, c.url) for card in page.context["cards"] if card.title == "公有资产"
             for c in card.counts}, page
 

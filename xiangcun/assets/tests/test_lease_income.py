@@ -55,3 +55,20 @@ def test_the_collective_economy_pages_show_the_ledger_rent(idle_asset, cast, uni
     assert "其中资产出租(台账)" in row and re.search(r"党坝村.*150,?000\.00.*120,?000\.00", row, re.S)
     form = client.get(f"/indicators/collective/{unit('党坝村').pk}/2023/").content.decode()
     assert re.search(r"出租集体资产收入 120,?000\.00 元", form)
+
+
+def test_the_rent_follows_a_new_holder_and_leaves_with_a_deleted_asset(idle_asset, cast, unit):
+    from xiangcun.assets.models import Asset
+
+    user = cast["caizheng"]
+    plan = lease(idle_asset, cast, unit, term_start=dt.date(2023, 1, 1), term_end=dt.date(2023, 12, 31))
+    services.complete_plan(plan, user, dt.date(2023, 1, 1))
+    assert rent(unit("党坝村")) == {"2023": Decimal("12.0000")}
+    # the ledger corrects who held the asset: the rent is the other village's
+    services.update_asset(Asset.objects.get(pk=plan.asset_id), user, holder=unit("松岗村"))
+    assert rent(unit("党坝村")) == {} and rent(unit("松岗村")) == {"2023": Decimal("12.0000")}
+    asset = Asset.objects.get(pk=plan.asset_id)
+    services.delete_asset(asset, user, "重复登记")
+    assert rent(unit("松岗村")) == {}
+    services.restore_asset(asset, user)
+    assert rent(unit("松岗村")) == {"2023": Decimal("12.0000")}

@@ -102,7 +102,8 @@ def test_an_idle_school_becomes_a_kindergarten(idle_asset, cast, unit):
 def test_a_sale_below_valuation_is_refused_without_a_logged_justification(idle_asset, cast):
     user = cast["caizheng"]
     asset = idle_asset()  # valued at 1,200,000
-    plan = services.propose_plan(asset, user, route="sale", buyer="某公司", sale_price=Decimal("900000"))
+    plan = services.propose_plan(asset, user, route="sale", buyer="某公司", sale_price=Decimal("900000"),
+                                 venue="state_exchange", transaction_ref="MEK-2024-001")
     services.approve_plan(plan, user, "马府函〔2024〕20号")
     with pytest.raises(services.AssetError, match="低于评估价值.*少 300,000.00 元"):
         services.complete_plan(plan, user, dt.date(2024, 10, 1))
@@ -118,7 +119,8 @@ def test_a_sale_below_valuation_is_refused_without_a_logged_justification(idle_a
 def test_a_sale_at_valuation_needs_no_justification_but_an_unvalued_one_does(idle_asset, cast):
     user = cast["caizheng"]
     asset = idle_asset()
-    plan = services.propose_plan(asset, user, route="sale", buyer="某公司", sale_price=Decimal("1250000"))
+    plan = services.propose_plan(asset, user, route="sale", buyer="某公司", sale_price=Decimal("1250000"),
+                                 venue="state_exchange", transaction_ref="MEK-2024-001")
     services.approve_plan(plan, user, "文号1")
     services.complete_plan(plan, user, dt.date(2024, 10, 1))
     unvalued = idle_asset(ledger_no="ZKJ-002", valuation=None, valuation_date=None)

@@ -15,7 +15,8 @@ def test_statistics_count_idle_revitalised_and_income(idle_asset, new_asset, cas
     services.approve_plan(plan, user, "文号")
     services.complete_plan(plan, user, dt.date(2024, 1, 1))
     sold = idle_asset(ledger_no="S-1", holder="党坝乡")
-    plan = services.propose_plan(sold, user, route="sale", buyer="某公司", sale_price=Decimal("1300000"))
+    plan = services.propose_plan(sold, user, route="sale", buyer="某公司", sale_price=Decimal("1300000"),
+                                 venue="state_exchange", transaction_ref="MEK-2024-001")
     services.approve_plan(plan, user, "文号")
     services.complete_plan(plan, user, dt.date(2024, 6, 1))
     new_asset(ledger_no="P-1")

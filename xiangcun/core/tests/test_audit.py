@@ -74,7 +74,9 @@ def test_a_change_made_through_a_page_carries_the_user_and_the_request_id(client
         "type": "rename", "effective_date": "2021-05-01", "document": "测府〔2021〕1号",
         "predecessors": [named("甲村").pk], "new_name": "甲新村"}, HTTP_X_REQUEST_ID="abc-123")
     assert response.status_code == 302
-    entries = AuditEntry.objects.filter(request_id="abc-123")
+    # the id is the server's own (echoed in the response), never the client's "abc-123"
+    assert response["X-Request-Id"] != "abc-123" and not AuditEntry.objects.filter(request_id="abc-123").exists()
+    entries = AuditEntry.objects.filter(request_id=response["X-Request-Id"])
     assert entries.exists() and {e.actor_id for e in entries} == {office.pk}
     update = entries.get(action="update", object_type="divisions.division")
     assert (update.before["name"], update.after["name"]) == ("甲村", "甲新村")
@@ -183,39 +185,39 @@ def test_the_history_card_and_page_show_a_units_changes(client, county, make_use
     client.force_login(make_user("jia", Role.TOWNSHIP, named("甲镇")))
     detail = client.get(reverse("divisions:detail", args=[village.pk])).content.decode()
     assert "变更历史" in detail and "区划更名" in detail and "测府〔2021〕3号" in detail
-    page = client.get(reverse("core:audit_history", args=["divisions.division", village.pk]))
+    page = client.get(reverse("workbench:audit_history", args=["divisions.division", village.pk]))
     text = page.content.decode()
     assert page.status_code == 200 and "甲新村 <span" in text and "甲村" in text and "新建" in text
 
 
 def test_the_history_of_a_unit_outside_the_jurisdiction_is_not_found(client, county, make_user):
     client.force_login(make_user("yi", Role.TOWNSHIP, named("乙乡")))
-    assert client.get(reverse("core:audit_history", args=["divisions.division", named("甲村").pk])).status_code == 404
-    assert client.get(reverse("core:audit_history", args=["divisions.division", named("乙村").pk])).status_code == 200
-    assert client.get(reverse("core:audit_history", args=["accounts.user", 1])).status_code == 404
+    assert client.get(reverse("workbench:audit_history", args=["divisions.division", named("甲村").pk])).status_code == 404
+    assert client.get(reverse("workbench:audit_history", args=["divisions.division", named("乙村").pk])).status_code == 200
+    assert client.get(reverse("workbench:audit_history", args=["accounts.user", 1])).status_code == 404
 
 
 def test_the_history_of_a_deleted_record_is_found_by_the_entries_path(client, county, make_user):
     pk = named("乙村").pk
     named("乙村").delete()
     client.force_login(make_user("yi", Role.TOWNSHIP, named("乙乡")))
-    assert "删除" in client.get(reverse("core:audit_history", args=["divisions.division", pk])).content.decode()
+    assert "删除" in client.get(reverse("workbench:audit_history", args=["divisions.division", pk])).content.decode()
     client.force_login(make_user("jia", Role.TOWNSHIP, named("甲镇")))
-    assert client.get(reverse("core:audit_history", args=["divisions.division", pk])).status_code == 404
+    assert client.get(reverse("workbench:audit_history", args=["divisions.division", pk])).status_code == 404
 
 
 def test_the_log_is_for_administrators_and_the_reform_office_only(client, county, make_user):
     client.force_login(make_user("jia", Role.TOWNSHIP, named("甲镇")))
-    assert client.get(reverse("core:audit_log")).status_code == 403
+    assert client.get(reverse("workbench:audit_log")).status_code == 403
     client.force_login(make_user("admin", Role.ADMIN, None))
-    page = client.get(reverse("core:audit_log"))
+    page = client.get(reverse("workbench:audit_log"))
     assert page.status_code == 200 and "审计日志" in page.content.decode() and "测试县" in page.content.decode()
 
 
 def test_the_office_sees_only_entries_inside_its_jurisdiction(client, county, make_user):
-    other = services.create_unit("外县", "county", None, DAY)
+    services.create_unit("外县", "county", None, DAY)
     client.force_login(make_user("office", Role.REFORM_OFFICE, county))
-    text = client.get(reverse("core:audit_log"), {"type": "divisions.division"}).content.decode()
+    text = client.get(reverse("workbench:audit_log"), {"type": "divisions.division"}).content.decode()
     assert "甲镇" in text and "外县" not in text
 
 
@@ -225,7 +227,7 @@ def test_the_log_filters_by_actor_action_type_date_and_text(client, county, make
     client.force_login(admin)
 
     def rows(**query):
-        page = client.get(reverse("core:audit_log"), query)
+        page = client.get(reverse("workbench:audit_log"), query)
         return page.context["page"].paginator.count
 
     total = AuditEntry.objects.count()
@@ -237,3 +239,7 @@ def test_the_log_filters_by_actor_action_type_date_and_text(client, county, make
     assert rows(**{"from": str(today), "to": str(today)}) == total
     assert rows(**{"to": str(today - dt.timedelta(days=1))}) == 0
     assert rows(q="甲新村") >= 2 and rows(q="没有这个") == 0
+    # an action or record type nobody declared is a mistake in the address, said so, not an empty list
+    refused = client.get(reverse("workbench:audit_log"), {"action": "division.nonsense"})
+    assert refused.status_code == 400 and "参数 action" in refused.content.decode()
+    assert client.get(reverse("workbench:audit_log"), {"type": "x.y"}).status_code == 400

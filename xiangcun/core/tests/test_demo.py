@@ -34,13 +34,24 @@ def test_demo_loads_every_module_and_every_login_gets_in(settings, nbs_subset, c
     # every module's own demo ran (the indicators' village forms, not only values mirrored from other ledgers)
     assert DataValue.objects.filter(element__code="POP").exists() and CollectiveEconomy.objects.exists()
     assert Facility.objects.exists() and Scenario.objects.exists()
+    for s in Scenario.objects.all():  # every demo plan solves, and no site it keeps is over capacity
+        run = s.runs.latest("pk")
+        assert run.status == "solved", (s.name, run.error)
+        kept = [x for x in run.result["sites"] if x["status"] not in ("close", "unused")]
+        assert run.result["headline"]["after"]["over"] == 0, s.name
+        assert all(isinstance(x["load_after"], int) for x in kept), s.name  # whole people
     assert DataValue.objects.filter(element__code="CE_ASSET_RENT").exists()  # leases of the assets demo
+    # every demo login belongs to a body of the register: departments to theirs, townships to their government
+    users = {u.username: u for u in User.objects.select_related("body").filter(username__in=LOGINS)}
+    assert users["caizheng"].body.name == "马尔康市财政局" and users["caizheng"].department == "财政"
+    assert users["minzheng"].department == "民政" and users["songgang"].body.name == "松岗镇人民政府"
+    assert users["daiban"].body.kind == "village_committee" and users["gaigeban"].body.short_name == "改革办"
 
     for name in LOGINS:
         client.logout()
         landed = client.post(reverse("accounts:login"), {"username": name, "password": "xiangcun2026"}, follow=True)
         assert landed.status_code == 200 and landed.wsgi_request.user.username == name, name
-        assert client.get(reverse("core:home")).status_code == 200, name
+        assert client.get(reverse("workbench:home")).status_code == 200, name
 
     rerun = run_demo()
     assert "演示账号" in rerun and "生成" not in rerun  # nothing generated twice

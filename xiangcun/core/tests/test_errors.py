@@ -5,12 +5,18 @@ import json
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from xiangcun.accounts import tokens
 from xiangcun.accounts.models import Role
 from xiangcun.core import errors
+from xiangcun.core.tests import urls_errors
 
 pytestmark = pytest.mark.urls("xiangcun.core.tests.urls_errors")
+
+
+@pytest.fixture(autouse=True)
+def _test_views_declared(monkeypatch):
+    urls_errors.declare(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +37,7 @@ def test_an_unknown_page_answers_a_chinese_404_in_the_layout_with_a_way_home(cli
     assert response.status_code == 404
     assert "页面不存在" in page and "不在您的管辖范围内" in page
     assert "Not Found" not in page and "The requested resource" not in page
-    assert f'href="{reverse("core:home")}">返回首页' in page
+    assert f'href="{reverse("workbench:home")}">返回首页' in page
     assert "模块导航" in page and "退出" in page  # the signed-in layout: navigation, sign-out
 
 
@@ -86,7 +92,8 @@ def test_a_crash_shows_a_self_contained_chinese_500(quiet_client, make_user):
     page = response.content.decode()
     assert response.status_code == 500
     assert "服务器内部错误" in page and 'href="/">返回首页' in page
-    assert "请求编号:req-500-abc" in page  # what the user quotes to the administrator
+    assert f"请求编号:{response['X-Request-Id']}" in page  # what the user quotes to the administrator
+    assert "req-500-abc" not in page  # the server's id, not the one the client sent
     assert "Server Error" not in page and "the database went away" not in page
     assert "<link" not in page and "<script" not in page  # nothing else to load
 
@@ -118,7 +125,7 @@ def api_json(response):
 
 
 def test_an_unknown_api_path_answers_json_like_every_api_error(client, make_user):
-    token = Token.objects.create(user=make_user("clerk", Role.TOWNSHIP)).key
+    token = tokens.issue(make_user("clerk", Role.TOWNSHIP))[1]
     for path in ("/api/v1/no-such-resource/", "/api/v1/divisions/1/no-such-action/", "/api/v2/"):
         response = client.get(path, HTTP_AUTHORIZATION=f"Token {token}")
         assert response.status_code == 404, path
@@ -128,7 +135,7 @@ def test_an_unknown_api_path_answers_json_like_every_api_error(client, make_user
 
 
 def test_a_crash_under_the_api_answers_json(quiet_client, make_user):
-    token = Token.objects.create(user=make_user("clerk", Role.TOWNSHIP)).key
+    token = tokens.issue(make_user("clerk", Role.TOWNSHIP))[1]
     response = quiet_client.get("/api/v1/boom/", HTTP_AUTHORIZATION=f"Token {token}")
     body = api_json(response)
     assert response.status_code == 500

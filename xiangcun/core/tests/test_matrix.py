@@ -1,15 +1,19 @@
 """The permission matrix: every URL of the project, every role, three jurisdictions.
 
-Expected statuses come from each module's `permissions.URLS` (see core/access.py) and from the
-visibility table below, written out by hand rather than computed by the code under test.
+Who may use a URL comes from each module's `permissions.URLS` (see core/access.py, which also enforces
+it); how the matrix calls each URL and what a permitted user gets, from each app's `tests/matrix.py`
+(core/tests/matrix.py); which objects each user sees, from the visibility table below, written out by
+hand rather than computed by the code under test.
 """
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 
+from xiangcun.accounts import tokens
 from xiangcun.accounts.models import Role
 from xiangcun.core.access import declared
 from xiangcun.core.models import Job
+from xiangcun.core.tests.matrix import case_of
+from xiangcun.core.tests.matrix import objects as module_objects
 from xiangcun.divisions import services
 from xiangcun.divisions.models import ChangeEvent, Edition, Proposal
 
@@ -19,7 +23,7 @@ SKIP_NAMESPACES = {"admin"}
 AREA = {"admin": {"sg", "db"}, "office": {"sg", "db"}, "minzheng": {"sg", "db"}, "caizheng": {"sg", "db"},
         "analyst": {"sg", "db"}, "songgang": {"sg"}, "dangba": {"db"}, "agent": {"sg"}}
 COUNTY = {u: ({"x"} if AREA[u] == {"sg", "db"} else set()) for u in AREA}
-# visibility rules a module may name for its own object kinds (permissions.MATRIX_OBJECTS)
+# visibility rules a module may name for its own object kinds (tests/matrix.py OBJECTS)
 RULES = {"area": AREA, "county": COUNTY, "public": {u: {"sg", "db", "x"} for u in AREA}}
 
 VISIBLE = {
@@ -72,33 +76,24 @@ def world(maerkang, unit, make_user, editions):
         "stats_scope": {"sg": "513201102", "db": "513201202"},
     }
     objects["village"] = objects["division"]
-    # modules add their own object kinds: MATRIX_OBJECTS = {"kind": (rule, factory(users, unit) -> {label: pk})}
+    # modules add their own object kinds: OBJECTS = {"kind": (rule, factory(users, unit) -> {label: pk})}
     for kind, (rule, factory) in module_objects().items():
         VISIBLE[kind] = RULES[rule] if isinstance(rule, str) else rule
         objects[kind] = factory(users, unit)
     return users, objects
 
 
-def module_objects():
-    from xiangcun.core.discovery import app_modules
-
-    out = {}
-    for module in app_modules("permissions"):
-        out.update(getattr(module, "MATRIX_OBJECTS", {}))
-    return out
-
-
-def request(client, name, access, obj_value=None):
-    query = dict(access.query)
-    if access.obj == "stats_scope":
+def request(client, name, case, obj_value=None):
+    query = dict(case.query)
+    if case.obj == "stats_scope":
         url = reverse(name)
         query.update(scope=obj_value, **{"from": "2019-10-31", "to": "2020-06-30"})
     elif obj_value is not None:
-        url = reverse(name, kwargs={"pk": obj_value, **access.kwargs})
+        url = reverse(name, kwargs={"pk": obj_value, **case.kwargs})
     else:
         url = reverse(name)
-    call = client.post if access.method == "post" else client.get
-    return call(url, query, **access.headers).status_code
+    call = client.post if case.method == "post" else client.get
+    return call(url, query, **case.headers).status_code
 
 
 def test_every_url_is_declared():
@@ -111,19 +106,19 @@ def test_the_matrix(client, world):
     access_by_name = declared()
     failures = []
     for name in sorted(set(url_names())):
-        access = access_by_name[name]
+        access, case = access_by_name[name], case_of(name)
         for who, user in users.items():
             client.logout()
             client.force_login(user)
-            targets = objects[access.obj].items() if access.obj else [(None, None)]
+            targets = objects[case.obj].items() if case.obj else [(None, None)]
             for label, value in targets:
-                if not access.allowed(user):
+                if not access.permits(user, case.method):
                     expected = 403
-                elif label is None or label in VISIBLE[access.obj][who]:
-                    expected = access.ok
+                elif label is None or label in VISIBLE[case.obj][who]:
+                    expected = case.ok
                 else:
                     expected = 404
-                got = request(client, name, access, value)
+                got = request(client, name, case, value)
                 if got != expected:
                     failures.append(f"{name} as {who} on {label}: expected {expected}, got {got}")
     assert not failures, "\n".join(failures)
@@ -134,10 +129,11 @@ def test_signed_out_visitors_reach_only_public_urls(client, world):
     for name, access in declared().items():
         if name not in set(url_names()):
             continue
-        value = next(iter(objects[access.obj].values())) if access.obj else None
-        got = request(client, name, access, value)
+        case = case_of(name)
+        value = next(iter(objects[case.obj].values())) if case.obj else None
+        got = request(client, name, case, value)
         if access.public:
-            assert got == access.ok, name
+            assert got == case.ok, name
         else:
             assert got in (302, 401), f"{name} answered {got} to a signed-out visitor"
 
@@ -148,7 +144,7 @@ def test_the_api_answers_the_same_with_a_token(world):
     users, objects = world
     for who in ("songgang", "dangba", "office"):
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=users[who]).key)
+        api.credentials(HTTP_AUTHORIZATION="Token " + tokens.issue(users[who])[1])
         for label, pk in objects["division"].items():
             status = api.get(f"/api/v1/divisions/{pk}/").status_code
             assert status == (200 if label in AREA[who] else 404), (who, label)

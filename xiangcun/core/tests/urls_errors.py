@@ -3,7 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from rest_framework.views import APIView
 
-from xiangcun.urls import handler400, handler403, handler404, handler500, urlpatterns as project  # noqa: F401
+from xiangcun.core.access import Access
+from xiangcun.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from xiangcun.urls import urlpatterns as project
 
 
 def boom(request):
@@ -20,8 +22,18 @@ class ApiBoom(APIView):
 
 
 urlpatterns = [
-    path("boom/", boom),
-    path("english-denial/", english_denial),
-    path("api/v1/boom/", ApiBoom.as_view()),
+    path("boom/", boom, name="test-boom"),
+    path("english-denial/", english_denial, name="test-english-denial"),
+    path("api/v1/boom/", ApiBoom.as_view(), name="test-api-boom"),
     *project,
 ]
+
+# open to every signed-in user: the tests add these to core.access.declared() (see `declare`)
+DECLARED = {"test-boom": Access(), "test-english-denial": Access(), "test-api-boom": Access()}
+
+
+def declare(monkeypatch):
+    from xiangcun.core.access import declared
+
+    for name, access in DECLARED.items():
+        monkeypatch.setitem(declared(), name, access)

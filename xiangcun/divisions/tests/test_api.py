@@ -1,8 +1,8 @@
 """The REST API: token auth, the same scoping as the pages, JSON errors in Chinese, a valid schema."""
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from xiangcun.accounts import tokens
 from xiangcun.accounts.models import Role
 
 
@@ -10,7 +10,7 @@ from xiangcun.accounts.models import Role
 def api(maerkang, unit, make_user):
     def client_for(user):
         c = APIClient()
-        c.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=user).key)
+        c.credentials(HTTP_AUTHORIZATION="Token " + tokens.issue(user)[1])
         return c
 
     return {
@@ -85,3 +85,35 @@ def test_the_schema_is_served_and_valid(api):
     validate_schema(schema)
     assert "/api/v1/divisions/{id}/tree/" in schema["paths"]
     assert api["office"].get("/api/v1/docs/").status_code == 200
+
+
+def test_a_page_or_page_size_that_is_not_a_positive_number_is_refused_in_chinese(api):
+    """Before, DRF silently served the default page for page_size=abc or -5: a client read the wrong rows."""
+    for params in ({"page_size": "abc"}, {"page_size": "-5"}, {"page_size": "0"}, {"page_size": "5000"},
+                   {"page": "-1"}, {"page": "1.5"}):
+        response = api["office"].get("/api/v1/divisions/", params)
+        assert response.status_code == 400, params
+        name = next(iter(params))
+        assert response.json()["code"] == "invalid" and f"参数 {name}" in response.json()["message"]
+    assert len(api["office"].get("/api/v1/divisions/", {"page_size": "7", "page": "2"}).json()["results"]) == 7
+    # blank is missing, as for every query parameter (a form's empty box): the first page
+    first = api["office"].get("/api/v1/divisions/", {"page": "", "page_size": "7"}).json()["results"]
+    assert first == api["office"].get("/api/v1/divisions/", {"page_size": "7"}).json()["results"]
+
+
+def test_the_schema_states_the_limits_and_error_answers(api):
+    schema = api["office"].get("/api/v1/openapi.json").json()
+    listing = schema["paths"]["/api/v1/divisions/"]["get"]
+    # a number may also be left blank (= not given): its limits are the first alternative
+    params = {p["name"]: (p["schema"]["anyOf"][0] if "anyOf" in p["schema"] else p["schema"]) for p in listing["parameters"]}
+    assert params["page_size"]["minimum"] == 1 and params["page_size"]["maximum"] == 1000
+    assert params["level"]["enum"] == [1, 2, 3, 4, 5, 6]
+    blank = next(p["schema"] for p in listing["parameters"] if p["name"] == "level")["anyOf"][1]
+    assert blank == {"type": "string", "maxLength": 0}
+    for status in ("400", "401", "403", "404", "429"):
+        error = listing["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        assert error.endswith("/Error")
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "message"}
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert "otp" in schema["components"]["schemas"]["TokenRequestRequest"]["properties"]
+    assert "401" not in token["responses"] and "429" in token["responses"]

@@ -1,41 +1,10 @@
 """The main flows of the divisions module, clicked through in headless Chromium."""
-import os
-import shutil
-
 import pytest
 
+from conftest import page, sign_in  # noqa: F401  (the root conftest's; re-exported for older imports)
 from xiangcun.accounts.models import Role
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def page(live_server):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 需要 chromium")
-        pytest.skip("没有安装 chromium")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        pg.base = live_server.url
-        yield pg
-        browser.close()
-
-
-def sign_in(page, username):
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button:has-text('登录')")
-    page.wait_for_selector("text=工作台")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -41,7 +41,7 @@ def test_it_reports_every_error_with_its_line_number():
 def test_it_refuses_a_wrong_header_and_broken_encoding():
     with pytest.raises(nbs.EditionFileError, match="表头"):
         nbs.parse_edition("编码,名称,级别,上级\n")
-    data = GOOD.encode("utf-8") + "513201200201,".encode() + "测试".encode("gbk") + b",5,513201200000\n"
+    data = GOOD.encode("utf-8") + b"513201200201," + "测试".encode("gbk") + b",5,513201200000\n"
     with pytest.raises(nbs.EditionFileError, match="第 8 行.*UTF-8"):
         nbs.open_text(None, data=data)
 

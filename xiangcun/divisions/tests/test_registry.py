@@ -97,3 +97,13 @@ def test_codes_are_looked_up_by_date_because_they_are_reused(county):
     assert services.lookup(v0.code, D(2019, 6, 1)) == v0
     assert services.lookup(v0.code, D(2021, 6, 1)) == reused
     assert services.lookup(v0.code, D(2020, 6, 1)) is None
+
+
+def test_a_rename_is_lineage_drawn_from_the_former_name(county):
+    a = Division.objects.get(name="甲镇")
+    services.rename(a, D(2020, 1, 1), name="甲街道", kind=Kind.SUBDISTRICT, type_=EventType.TO_SUBDISTRICT)
+    lineage = services.lineage(a)
+    former = [n for n in lineage["nodes"] if n.get("former")]
+    assert [(n["name"], n["unit"]) for n in former] == [("甲镇", a.pk)]
+    assert [(link["source"], link["target"], link["label"]) for link in lineage["links"]] == [
+        (former[0]["id"], a.pk, "2020-01-01 撤镇(乡)设街道")]

@@ -1,5 +1,4 @@
 """Reform statistics, as the reform office reads them."""
-import datetime as dt
 import json
 
 import pytest
@@ -8,7 +7,9 @@ from django.core.management import call_command
 from conftest import NBS_DIR, REF, require_nbs
 from xiangcun.divisions import services, stats
 
-MAERKANG_TEXT_START = "全市乡镇从14个减为13个,减少1个,减幅7.14%;建制村从105个减为94个,减少11个,减幅10.48%;"
+# Official style: the township total with its breakdown in brackets, then 建制村, 村民小组, 社区 (issue 15)
+MAERKANG_TEXT_START = ("全市乡镇从14个减为13个,减少1个,减幅7.14%(其中:镇从4个减为3个,乡10个);"
+                       "建制村从105个减为94个,减少11个,减幅10.48%;")
 
 
 def rows(data):
@@ -25,6 +26,7 @@ def test_maerkang_from_the_registry(maerkang):
     assert r["community"] == (3, 3, 0, 0.0)
     assert r["villager_group"] == (1, 1, 0, 0.0)
     assert data["text"].startswith(MAERKANG_TEXT_START)
+    assert data["text"].endswith("减幅10.48%;村民小组1个,保持不变;社区3个,保持不变。")  # the registry counts groups
     assert data["sources"]["from"] == "区划台账"
 
 
@@ -66,7 +68,10 @@ def test_sichuan_2018_to_2021_from_the_full_editions(capsys):
     assert r["township_other"] == (41, 10)
     assert sum(r[k][0] for k in ("village", "community", "village_other")) == 53578
     assert sum(r[k][1] for k in ("village", "community", "village_other")) == 34403
-    assert data["text"].startswith("全省乡镇从4642个减为3111个,减少1531个,减幅32.98%;")
+    # 街道 exist, so the total reads 乡镇(街道), with the kinds in brackets
+    assert data["text"].startswith("全省乡镇(街道)从4642个减为3111个,减少1531个,减幅32.98%(其中:镇从2214个减为2016个,"
+                                   "乡从2040个减为626个,街道从347个增为459个,其他乡级单位从41个减为10个);建制村从")
+    assert data["text"].index("建制村") < data["text"].index("社区")
 
 
 def test_the_command_writes_text_and_xlsx(maerkang, capsys, tmp_path):
@@ -82,3 +87,18 @@ def test_the_command_writes_text_and_xlsx(maerkang, capsys, tmp_path):
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert ["乡级单位合计", 14, 13, -1, -7.14] in values
     assert any(row[0] and str(row[0]).startswith(MAERKANG_TEXT_START) for row in values)
+
+
+def test_the_paragraph_follows_the_official_order_and_wording():
+    def row(key, word, b, a):
+        return {"category": key, "word": word, "before": b, "after": a, "change": a - b,
+                "pct": round((a - b) / b * 100, 2) if b else None}
+
+    rows_ = [row("township_level", "乡镇", 20, 15), row("town", "镇", 8, 10), row("township", "乡", 10, 3),
+             row("subdistrict", "街道", 2, 2), row("township_other", "其他乡级单位", 0, 0), row("village", "建制村", 300, 200),
+             row("community", "社区", 10, 12), row("village_other", "其他村级单位", 0, 0),
+             row("villager_group", "村民小组", 2000, 1400)]
+    text = stats._paragraph("全县", rows_)
+    assert text == ("全县乡镇(街道)从20个减为15个,减少5个,减幅25.00%(其中:镇从8个增为10个,乡从10个减为3个,街道2个);"
+                    "建制村从300个减为200个,减少100个,减幅33.33%;村民小组从2000个减为1400个,减少600个,减幅30.00%;"
+                    "社区从10个增为12个,增加2个,增幅20.00%。")

@@ -36,7 +36,7 @@ def test_the_login_page_signs_a_user_in(client, cast):
     assert "登录" in page.content.decode()
     response = client.post(reverse("accounts:login"), {"username": "office", "password": "pw-for-tests-1"})
     assert response.status_code == 302
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("workbench:home"))
     assert "马尔康市" in home.content.decode() and "全市乡镇从14个减为13个" in home.content.decode()
 
 

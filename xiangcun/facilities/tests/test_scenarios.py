@@ -38,6 +38,8 @@ def test_create_run_compare_adopt(client, planner, county_data):
     assert all(v["after_min"] is not None and v["after_min"] <= 30 for v in res["villages"])
     page = client.get(reverse("facilities:scenario", args=[s.pk]))
     assert "主要指标" in page.content.decode() and "间隙" in page.content.decode()
+    solver_line = page.content.decode().split('id="solver">')[1].split("</div>")[0]
+    assert "已证明最优" in solver_line and "optimal" not in solver_line and "%" in solver_line  # read as people read it
 
     _create(client, county_data["sg"], "新增1处", model="add", p=1)
     other = Scenario.objects.get(name="新增1处")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from xiangcun.accounts.models import Role
-from xiangcun.facilities import diagnosis, rules
+from xiangcun.facilities import diagnosis, planning, rules
 from xiangcun.facilities.models import CandidateSite, Cohort, Facility, RunStatus, Scenario
 
 from .conftest import row_text
@@ -102,7 +102,10 @@ def test_a_village_clinic_cover_plan_keeps_the_health_centre_and_opens_the_candi
     assert label.startswith("15 分钟内有村卫生室或卫生院的村(共 5 个)") and (before, after) == ("5", "5")
     assert "含卫生院 1 处,计入覆盖、不作调整" in page
     assert "超容量设施" not in page  # a covering service has no capacity to be over
-    assert "方案服务人口(总人口)" in page and "负荷/容量" not in page and "人/班" not in page
+    # the plan itself speaks of people served, never of loads or classes (the 变更历史 card below lists the
+    # scenario's stored parameters as they were entered, class limit included)
+    plan = page.split('id="history"')[0]
+    assert "方案服务人口(总人口)" in plan and "负荷/容量" not in plan and "人/班" not in plan
     printed = client.get(reverse("facilities:scenario_print", args=[s.pk])).content.decode()
     assert "原村委会闲置用房" in printed and "党坝乡卫生院" not in printed.split("三、各村去向")[0]
 
@@ -119,9 +122,17 @@ def test_maximal_cover_counts_p_without_the_health_centres(client, tier, office)
 
 def test_a_health_centre_cannot_be_closed_by_a_village_clinic_plan(client, tier, office):
     client.force_login(office)
-    s = _create(client, tier["county"], "撤卫生院", "village_health", "cover_all", must_close=[tier["centre"].pk])
-    run = s.latest_run
-    assert run.status == RunStatus.FAILED and "不能列为必须撤并:党坝乡卫生院" in run.error
+    # the form refuses it beside the field, before anything is saved or run
+    r = client.post(reverse("facilities:scenario_new"), {
+        "name": "撤卫生院", "service": "village_health", "scope": tier["county"].pk, "model": "cover_all",
+        "year": 2023, "max_travel": 5, "p": 1, "time_limit": 5, "run": "1", "must_close": [tier["centre"].pk]})
+    assert r.status_code == 200 and "不能列为必须撤并:党坝乡卫生院" in r.content.decode()
+    assert not Scenario.objects.filter(name="撤卫生院").exists()
+    # and a plan that names it anyway (the API, an old scenario) fails its run with the same words
+    s = planning.create(office, name="撤卫生院", service="village_health", scope=tier["county"], model="cover_all",
+                        year=2023, params={"max_travel": 5, "time_limit": 5, "must_close": [tier["centre"].pk]})
+    with pytest.raises(planning.PlanError, match="不能列为必须撤并:党坝乡卫生院"):
+        planning.solve(s, s.params)
 
 
 def test_a_mutual_aid_cover_plan_names_the_village_it_cannot_reach(client, tier, office):

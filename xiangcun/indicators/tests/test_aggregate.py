@@ -36,9 +36,12 @@ def test_yes_no_elements_count_a_merged_village_by_the_share_of_its_predecessors
     assert aggregate.value_at(el("ROAD_HARD"), "2019", geo, unit("松岗村").pk) == 0.5
     assert aggregate.value_at(el("ROAD_HARD_RATE"), "2019", geo, unit("松岗村").pk) == 50
     assert aggregate.value_at(el("ROAD_HARD_RATE"), "2022", geo, unit("松岗村").pk) == 100
-    # the township's rate counts all its current villages, reported or not
+    # the township's rate is over the villages that reported (1 of 1), stated with its coverage (1 of n):
+    # counting the silent villages as "no" deflated it to 100/n (the walk-through's 14.3 %)
     n = len(geo.under(unit("松岗镇").pk, 5))
-    assert aggregate.value_at(el("ROAD_HARD_RATE"), "2022", geo, unit("松岗镇").pk) == pytest.approx(100 / n)
+    assert aggregate.value_at(el("ROAD_HARD_RATE"), "2022", geo, unit("松岗镇").pk) == pytest.approx(100)
+    assert aggregate.coverage_of(el("ROAD_HARD_RATE"), "2022", geo, unit("松岗镇").pk) == (1, n)
+    assert aggregate.coverage_of(el("ROAD_HARD_RATE"), "2022", geo, unit("松岗村").pk) == (1, 1)
 
 
 def test_weighted_mean_weights_each_predecessor_by_its_population(entered, unit):

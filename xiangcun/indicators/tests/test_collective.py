@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from xiangcun.divisions.scoping import OutOfScope
 from xiangcun.indicators import aggregate, services
 from xiangcun.indicators.models import CollectiveEconomy, DataElement, EconomyClass
 
@@ -53,6 +54,20 @@ def test_the_ledger_feeds_the_hollow_village_count_through_mergers(people, unit,
 
 
 def test_a_township_cannot_write_another_townships_village(people, unit):
-    with pytest.raises(services.IndicatorError):
+    with pytest.raises(OutOfScope, match="党坝村不在您的管辖范围内"):
         _save(people["songgang"], unit("党坝村"), 2022, business_income=1)
     assert not CollectiveEconomy.objects.exists()
+
+
+def test_a_refused_threshold_shows_every_error_beside_its_field(client, people):
+    import re
+
+    from xiangcun.indicators.models import Parameter
+
+    client.force_login(people["office"])
+    answer = client.post("/indicators/collective/threshold/", {"value": "-5", "valid_from": "2023-02-30", "note": "省定"})
+    page = answer.content.decode()
+    assert answer.status_code == 400 and 'value="省定"' in page
+    for field in ("value", "valid_from"):
+        assert re.search(rf'id="threshold-field-{field}"((?!threshold-field-).)*field-error', page, re.S), field
+    assert not Parameter.objects.exists()  # nothing written

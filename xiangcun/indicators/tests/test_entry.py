@@ -3,6 +3,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from xiangcun.core.audit import AuditEntry
+from xiangcun.divisions.scoping import OutOfScope
 from xiangcun.indicators import services
 from xiangcun.indicators.models import DataValue
 
@@ -33,7 +34,7 @@ def test_computed_and_ledger_elements_are_not_entered(people, unit):
 
 
 def test_a_township_enters_only_its_own_villages(people, unit):
-    with pytest.raises(services.IndicatorError):
+    with pytest.raises(OutOfScope, match="党坝村不在您的管辖范围内"):
         services.save_values(people["songgang"], unit("党坝村"), "2022", {"POP": "1"})
     with pytest.raises(services.IndicatorError):
         services.save_values(people["agent"], unit("松岗村"), "2022", {"POP": "1"})

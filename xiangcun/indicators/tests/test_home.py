@@ -8,7 +8,7 @@ from xiangcun.divisions.models import Level
 def test_the_township_sees_its_open_forms(client, make_user, unit):
     user = make_user("sg", Role.TOWNSHIP, unit("松岗镇"))
     client.force_login(user)
-    page = client.get(reverse("core:home"))
+    page = client.get(reverse("workbench:home"))
     card = next(c for c in page.context["cards"] if c.title == "指标与考核")
     got = {c.label.split("年")[-1]: c for c in card.counts}
     villages = unit("松岗镇").children.filter(valid_to__isnull=True, level=Level.VILLAGE).count()
@@ -20,4 +20,4 @@ def test_the_township_sees_its_open_forms(client, make_user, unit):
 
 def test_a_village_agent_gets_no_indicators_card(client, make_user, unit):
     client.force_login(make_user("ag", Role.VILLAGE_AGENT, unit("松岗村")))
-    assert not [c for c in client.get(reverse("core:home")).context["cards"] if c.title == "指标与考核"]
+    assert not [c for c in client.get(reverse("workbench:home")).context["cards"] if c.title == "指标与考核"]

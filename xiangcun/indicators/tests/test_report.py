@@ -129,3 +129,12 @@ def test_the_font_is_a_chinese_one_when_installed():
     if not installed & set(report.CJK_FONTS):
         pytest.skip("没有安装中文字体")
     assert report.cjk_font() in report.CJK_FONTS
+
+
+def test_the_source_line_is_printed_once_and_targets_read_without_trailing_zeros(client, data, maerkang):
+    doc = open_docx(download(client, data["office"], maerkang, asof="2021-12-31"))
+    lines = [p.text for p in doc.paragraphs if p.text.startswith("数据来源")]
+    assert lines == ["数据来源:区划台账。"]
+    text = text_of(doc)
+    assert "0000" not in text.replace("2021", "").replace("2022", "")
+    assert report.source_line({"from": "2019 年版", "to": "区划台账"}) == "数据来源:改革前 2019 年版;改革后 区划台账。"

@@ -37,10 +37,10 @@ def items(db):
 
 @pytest.fixture
 def take(cast, unit, items):
-    from xiangcun.services import services
+    from xiangcun.services import casework
 
     def make(item="township", agent="agent", village="松岗村", **kw):
         kw.setdefault("materials", ["身份证"])
-        return services.take_case(cast[agent], unit(village), items[item], "张小明", ID, "13912345678", **kw)
+        return casework.take_case(cast[agent], unit(village), items[item], "张小明", ID, "13912345678", **kw)
 
     return make

@@ -2,13 +2,13 @@
 the agent records delivery, and the measures page shows it."""
 import pytest
 
-from xiangcun.divisions.tests.test_browser import page, sign_in  # noqa: F401  (the shared browser fixture)
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_agent_township_and_measures_in_the_browser(page, cast, items, tmp_path):  # noqa: F811
+def test_agent_township_and_measures_in_the_browser(page, cast, items, tmp_path):
     sign_in(page, "agent")
     page.click(".sidebar >> text=受理代办")
     page.wait_for_load_state("load")  # choosing an item reloads the page with its materials checklist
@@ -56,3 +56,33 @@ def test_agent_township_and_measures_in_the_browser(page, cast, items, tmp_path)
     assert page.inner_text("#kpi-ontime") == "100.0%" and page.inner_text("#kpi-onetrip") == "100.0%"
     assert "高龄津贴申请" in page.inner_text("#item-measures")
     page.screenshot(path=str(tmp_path / "measures.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_intake_keeps_every_ticked_material_and_shows_every_error(page, cast, items, tmp_path):  # noqa: F811
+    """Two wrong fields: both messages beside their fields at once, and every ticked material still ticked."""
+    from xiangcun.services.models import Case
+
+    sign_in(page, "agent")
+    page.click(".sidebar >> text=受理代办")
+    page.wait_for_load_state("load")
+    page.select_option("#item-select", label="[残联] 残疾人证办理(10个工作日)")
+    page.wait_for_selector("#case-form")
+    page.fill("input[name=resident_name]", "泽仁卓玛")
+    page.fill("input[name=resident_id_number]", "11010519491231002")  # check digit missing
+    page.fill("input[name=resident_phone]", "abc")
+    for m in ("身份证", "照片", "体检表"):
+        page.check(f"#materials input[value={m}]")
+    page.click("button:has-text('受理')")
+    page.wait_for_selector("#error-resident_phone")
+    assert "身份证号" in page.inner_text("#error-resident_id_number")
+    assert "手机号“abc”应为 11 位数字" in page.inner_text("#error-resident_phone")
+    assert [page.is_checked(f"#materials input[value={m}]") for m in ("身份证", "照片", "体检表")] == [True] * 3
+    assert page.input_value("input[name=resident_phone]") == "abc"
+    page.screenshot(path=str(tmp_path / "intake-errors.png"), full_page=True)
+    page.fill("input[name=resident_id_number]", "11010519491231002X")
+    page.fill("input[name=resident_phone]", "13912345678")
+    page.click("button:has-text('受理')")
+    page.wait_for_selector("text=已受理,受理编号")
+    assert Case.objects.get().materials_received == ["身份证", "照片", "体检表"]
+    assert "尚缺" not in page.inner_text("#materials")

@@ -4,15 +4,16 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from xiangcun.services import services
+from xiangcun.services import casework
+from xiangcun.services.errors import CaseConflict, CaseError
 from xiangcun.services.models import Case, CaseStep
 
 
 def test_a_stale_version_is_refused_with_a_clear_message(take, cast):
-    case = services.transition(take(), "forward", cast["agent"])
-    services.transition(case, "start", cast["songgang"], version=2)
-    with pytest.raises(services.CaseConflict, match="该件已被他人处理"):
-        services.transition(case, "start", cast["songgang"], version=2)
+    case = casework.transition(take(), "forward", cast["agent"])
+    casework.transition(case, "start", cast["songgang"], version=2)
+    with pytest.raises(CaseConflict, match="该件已被他人处理"):
+        casework.transition(case, "start", cast["songgang"], version=2)
     case.refresh_from_db()
     assert case.version == 3 and case.steps.filter(action="start").count() == 1
 
@@ -21,16 +22,16 @@ def test_a_stale_version_is_refused_with_a_clear_message(take, cast):
 def test_concurrent_transitions_apply_once(take, cast):
     """Eight threads try to start the same case; on PostgreSQL the row lock serialises them, on SQLite the
     write lock does; either way the version-guarded UPDATE lets exactly one through."""
-    case = services.transition(take(), "forward", cast["agent"])
+    case = casework.transition(take(), "forward", cast["agent"])
     user = cast["songgang"]
     outcomes, barrier = [], threading.Barrier(8)
 
     def worker():
         try:
             barrier.wait()
-            services.transition(case.pk, "start", user, version=case.version)
+            casework.transition(case.pk, "start", user, version=case.version)
             outcomes.append("ok")
-        except services.CaseError as exc:
+        except CaseError as exc:
             outcomes.append(str(exc))
         except Exception as exc:  # SQLite: "database is locked" for a writer that waited too long
             outcomes.append(f"error: {exc}")
@@ -52,7 +53,7 @@ def test_concurrent_transitions_apply_once(take, cast):
 def test_the_api_answers_409_to_the_second(take, cast):
     from rest_framework.test import APIClient
 
-    case = services.transition(take(), "forward", cast["agent"])
+    case = casework.transition(take(), "forward", cast["agent"])
     api = APIClient()
     api.force_authenticate(cast["songgang"])
     url = f"/api/v1/service-cases/{case.pk}/transition/"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from xiangcun.accounts.models import Role, User
 from xiangcun.divisions.models import Division
-from xiangcun.services import demo, services
+from xiangcun.services import demo, item_lists
 from xiangcun.services.models import Case, ItemList, ServiceItem, UnitType
 
 
@@ -30,7 +30,7 @@ def test_the_demo_year_of_cases_takes_only_items_on_the_governing_lists(maerkang
         since = max((d for d in edges if d <= day), default=edges[0] - dt.timedelta(days=1))
         key = (village_id, since)
         if key not in allowed:
-            allowed[key] = set(services.items_for_village(villages[village_id], since).values_list("pk", flat=True))
+            allowed[key] = set(item_lists.items_for_village(villages[village_id], since).values_list("pk", flat=True))
         assert item_id in allowed[key], (villages[village_id].name, day, item_id)
     village_only = ServiceItem.objects.get(code="MK-CJ-001")  # on the village list only: taken somewhere
     assert Case.objects.filter(item=village_only).exists()

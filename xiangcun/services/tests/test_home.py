@@ -3,13 +3,13 @@ import datetime as dt
 
 from django.urls import reverse
 
-from xiangcun.services import services
+from xiangcun.services import casework
 from xiangcun.services.models import Case
 
 
 def counts(client, user):
     client.force_login(user)
-    page = client.get(reverse("core:home"))
+    page = client.get(reverse("workbench:home"))
     return {c.label: (c.value, c.url) for card in page.context["cards"] if card.title == "代办件" for c in card.counts}, page
 
 
@@ -19,7 +19,7 @@ def test_the_agent_and_the_township_see_what_waits_for_them(client, cast, take):
     assert got["待我处理"][0] == 1 and "tab=todo" in got["待我处理"][1]
     assert "受理代办" in page.content.decode()
     assert counts(client, cast["songgang"])[0]["待我处理"][0] == 0
-    services.transition(case, "forward", cast["agent"])
+    casework.transition(case, "forward", cast["agent"])
     assert counts(client, cast["songgang"])[0]["待我处理"][0] == 1
     assert counts(client, cast["dangba"])[0]["待我处理"][0] == 0  # another township's desk stays empty
     assert counts(client, cast["agent"])[0]["待我处理"][0] == 0

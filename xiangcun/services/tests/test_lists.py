@@ -10,7 +10,8 @@ from openpyxl import Workbook
 
 from xiangcun.accounts.models import Role
 from xiangcun.core.audit import AuditEntry
-from xiangcun.services import services
+from xiangcun.services import item_lists
+from xiangcun.services.errors import CaseError
 from xiangcun.services.imports import ItemImporter
 from xiangcun.services.models import Case, CaseStep, ItemList, UnitType, VillageMonth
 
@@ -30,7 +31,7 @@ def at(day):
 def test_an_item_not_on_the_villages_list_is_refused_and_nothing_is_written(take, items):
     make_list("村(社区)便民服务事项清单", [items["township"]])
     audit_before = AuditEntry.objects.count()
-    with pytest.raises(services.CaseError) as refused:
+    with pytest.raises(CaseError) as refused:
         take(item="county")
     assert str(refused.value).startswith(
         "事项“残疾人证办理”不在松岗村现行的便民服务事项清单中,不能在村级窗口受理")
@@ -45,7 +46,7 @@ def test_without_a_list_in_force_the_catalogue_applies(take, items):
     make_list("下年村级清单", [items["township"]], start=dt.date.today() + dt.timedelta(days=30))  # not yet
     make_list("乡镇清单", [items["township"]], unit_type=UnitType.TOWNSHIP)       # governs townships, not villages
     assert take(item="county").item == items["county"]
-    with pytest.raises(services.CaseError, match="不可代办"):  # the other rules still hold
+    with pytest.raises(CaseError, match="不可代办"):  # the other rules still hold
         take(item="no_proxy")
 
 
@@ -54,19 +55,19 @@ def test_the_villages_own_list_wins_then_the_countys_then_the_nationwide_one(tak
     make_list("马尔康市村(社区)清单", [items["county"]], unit=maerkang)
     # 党坝村 follows the county's list: the nationwide one no longer applies there
     assert take(item="county", agent="agent2", village="党坝村").item == items["county"]
-    with pytest.raises(services.CaseError, match="不在党坝村现行的便民服务事项清单中"):
+    with pytest.raises(CaseError, match="不在党坝村现行的便民服务事项清单中"):
         take(item="township", agent="agent2", village="党坝村")
     make_list("松岗村便民服务事项清单", [items["township"]], unit=unit("松岗村"))
     assert take(item="township").village == unit("松岗村")
-    with pytest.raises(services.CaseError, match="现行清单:松岗村便民服务事项清单"):
+    with pytest.raises(CaseError, match="现行清单:松岗村便民服务事项清单"):
         take(item="county")
 
 
 def test_the_version_in_force_on_the_intake_day_decides(take, items):
     first = make_list("村级清单", [items["township"]])
-    second = services.new_list_version(first, dt.date(2024, 1, 1), [items["township"].pk, items["county"].pk])
+    second = item_lists.new_list_version(first, dt.date(2024, 1, 1), [items["township"].pk, items["county"].pk])
     assert second.version == 2
-    with pytest.raises(services.CaseError, match=re.escape("现行清单:村级清单(第1版)")):
+    with pytest.raises(CaseError, match=re.escape("现行清单:村级清单(第1版)")):
         take(item="county", when=at(dt.date(2023, 12, 29)))
     assert take(item="county", when=at(dt.date(2024, 1, 2))).intake_date == dt.date(2024, 1, 2)
 
@@ -126,7 +127,7 @@ def test_the_reform_office_creates_a_list_for_one_village_and_it_governs_that_wi
     assert (entry.action, entry.actor, entry.data) == ("create", cast["office"], {"items": ["高龄津贴申请"]})
     assert "松岗村便民服务事项清单" in client.get("/services/lists/").content.decode()
     # from now on 松岗村 takes only what its list names; 党坝村 (no list) is unaffected
-    with pytest.raises(services.CaseError, match="不在松岗村现行的便民服务事项清单中"):
+    with pytest.raises(CaseError, match="不在松岗村现行的便民服务事项清单中"):
         take(item="county")
     assert take(item="county", agent="agent2", village="党坝村")
 
@@ -154,7 +155,7 @@ def test_an_empty_new_list_for_a_county_is_filled_by_the_import_and_a_new_versio
     assert result.ok, result.errors
     imp.import_rows(result.rows)
     assert list(lst.items.values_list("code", flat=True)) == ["T-001"]
-    second = services.new_list_version(lst, dt.date(2031, 1, 1), [items["township"].pk, items["county"].pk])
+    second = item_lists.new_list_version(lst, dt.date(2031, 1, 1), [items["township"].pk, items["county"].pk])
     assert (second.version, second.unit, second.items.count()) == (2, maerkang, 2)
 
 
@@ -186,13 +187,27 @@ def test_only_the_office_and_administrators_create_lists_and_only_inside_their_j
     narrow = make_user("office_sg", Role.REFORM_OFFICE, unit("松岗镇"))
     client.force_login(narrow)
     assert post_list(client, unit=unit("党坝村").pk).status_code == 200  # not among the units offered
-    with pytest.raises(services.CaseError, match="党坝村不在您的管辖范围内"):
-        services.create_list(narrow, name="党坝村清单", unit_type=UnitType.VILLAGE, unit=unit("党坝村"),
+    with pytest.raises(CaseError, match="党坝村不在您的管辖范围内"):
+        item_lists.create_list(narrow, name="党坝村清单", unit_type=UnitType.VILLAGE, unit=unit("党坝村"),
                              effective_from=START)
-    with pytest.raises(services.CaseError, match="七里村已撤并"):
-        services.create_list(narrow, name="七里村清单", unit_type=UnitType.VILLAGE, unit=unit("七里村"),
+    with pytest.raises(CaseError, match="七里村已撤并"):
+        item_lists.create_list(narrow, name="七里村清单", unit_type=UnitType.VILLAGE, unit=unit("七里村"),
                              effective_from=START)
-    with pytest.raises(services.CaseError, match="只有改革办"):
-        services.create_list(cast["songgang"], name="松岗村清单", unit_type=UnitType.VILLAGE, unit=unit("松岗村"),
+    with pytest.raises(CaseError, match="只有改革办"):
+        item_lists.create_list(cast["songgang"], name="松岗村清单", unit_type=UnitType.VILLAGE, unit=unit("松岗村"),
                              effective_from=START)
     assert not ItemList.objects.exists()
+
+
+def test_a_refused_new_version_comes_back_with_every_ticked_item_and_the_date(client, cast, items):
+    lst = make_list("村级清单", [items["township"]])
+    client.force_login(cast["office"])
+    answer = client.post(f"/services/lists/{lst.pk}/new-version/", {
+        "effective_from": "2020-06-01", "document": "马府办〔2020〕9号",
+        "items": [items["township"].pk, items["county"].pk]})
+    page = answer.content.decode()
+    assert answer.status_code == 400 and "新版本的生效日期应晚于第1版的生效日期 2021-01-01" in page
+    for item in (items["township"], items["county"]):
+        assert re.search(rf'name="items" value="{item.pk}" checked', page)
+    assert 'value="2020-06-01"' in page and 'value="马府办〔2020〕9号"' in page
+    assert ItemList.objects.count() == 1

@@ -4,10 +4,10 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from xiangcun.services import services, stats
+from xiangcun.services import casework, item_lists, service_network, stats
 from xiangcun.services.models import Case, ItemList, PointKind, ServiceItem, ServicePoint, UnitType
 
-T = lambda d: dt.datetime(2024, 3, d, 9, tzinfo=dt.timezone.utc)  # noqa: E731
+T = lambda d: dt.datetime(2024, 3, d, 9, tzinfo=dt.UTC)  # noqa: E731
 
 
 def _xlsx_rows(response):
@@ -16,16 +16,16 @@ def _xlsx_rows(response):
 
 
 def _done(case, cast, finish_day, delivery="home"):
-    case = services.transition(case, "forward", cast["agent"], when=T(4))
-    case = services.transition(case, "start", cast["songgang"], when=T(5))
-    case = services.transition(case, "complete", cast["songgang"], result="办结", when=T(finish_day))
-    return services.transition(case, "deliver", cast["agent"], delivery=delivery, when=T(finish_day))
+    case = casework.transition(case, "forward", cast["agent"], when=T(4))
+    case = casework.transition(case, "start", cast["songgang"], when=T(5))
+    case = casework.transition(case, "complete", cast["songgang"], result="办结", when=T(finish_day))
+    return casework.transition(case, "deliver", cast["agent"], delivery=delivery, when=T(finish_day))
 
 
 def test_measures_count_on_time_working_days_one_trip_and_returns(take, cast, unit, maerkang, db):
     _done(take(when=T(4)), cast, 6)                        # 2 working days, on time, 1 trip
     _done(take(when=T(4)), cast, 13, delivery="window")    # 7 working days, late, 2 trips
-    r = services.transition(services.transition(take(when=T(4)), "forward", cast["agent"], when=T(4)), "return",
+    r = casework.transition(casework.transition(take(when=T(4)), "forward", cast["agent"], when=T(4)), "return",
                             cast["songgang"], missing="户口簿", reason="缺", when=T(5))
     take(agent="agent2", village="党坝村", when=T(4))
     rep = stats.report(Case.objects.all(), unit("松岗镇"), dt.date(2024, 3, 1), dt.date(2024, 3, 31), dt.date(2024, 4, 1))
@@ -54,7 +54,7 @@ def test_villages_beyond_the_travel_distance_are_gaps(unit, maerkang):
         v.save(update_fields=["lon", "lat"])
     point = ServicePoint.objects.create(name="松岗镇便民服务中心", kind=PointKind.CENTRE, unit=unit("松岗镇"),
                                         lon=102.01, lat=31.9)
-    rows = {r.village.name: r for r in services.coverage([sg, db_], [point], max_km=5)}
+    rows = {r.village.name: r for r in service_network.coverage([sg, db_], [point], max_km=5)}
     assert not rows["松岗村"].gap and rows["松岗村"].km < 1.5
     assert rows["党坝村"].gap and 35 < rows["党坝村"].km < 45  # ~27 km straight × 1.4
 
@@ -106,8 +106,8 @@ def test_item_catalogue_import_with_lists_and_list_versions(client, cast, db):
     client.post("/services/items/import/", {"action": "confirm", "token": token})
     item = ServiceItem.objects.get(code="V-001")
     assert item.material_list == ["身份证", "户口簿"] and lst.items.filter(pk=item.pk).exists()
-    new = services.new_list_version(lst, dt.date(2024, 1, 1), [item.pk], "马府办〔2024〕1号")
+    new = item_lists.new_list_version(lst, dt.date(2024, 1, 1), [item.pk], "马府办〔2024〕1号")
     lst.refresh_from_db()
     assert new.version == 2 and lst.effective_to == dt.date(2024, 1, 1)
-    assert services.list_on("村级事项清单", dt.date(2023, 6, 1)) == lst
-    assert services.list_on("村级事项清单", dt.date(2024, 6, 1)) == new
+    assert item_lists.list_on("村级事项清单", dt.date(2023, 6, 1)) == lst
+    assert item_lists.list_on("村级事项清单", dt.date(2024, 6, 1)) == new

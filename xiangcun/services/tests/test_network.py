@@ -5,7 +5,8 @@ from rest_framework.test import APIClient
 
 from xiangcun.accounts.models import Role
 from xiangcun.core.audit import AuditEntry
-from xiangcun.services import services
+from xiangcun.services import service_network
+from xiangcun.services.errors import CaseError
 from xiangcun.services.models import PointKind, ServicePoint
 
 
@@ -139,8 +140,8 @@ def test_only_the_office_keeps_the_network_and_only_inside_its_jurisdiction(clie
     assert client.post(f"/services/network/points/{point.pk}/active/", {"reason": "x"}).status_code == 404
     outside = post_point(client, unit, name="党坝乡的网点")  # 松岗村 is not among the units offered
     assert outside.status_code == 200 and "unit" in outside.context["form"].errors
-    with pytest.raises(services.CaseError, match="松岗村不在您的管辖范围内"):
-        services.save_point(dangba_office, ServicePoint(name="x", kind=PointKind.ROOM, unit=unit("松岗村")), [])
+    with pytest.raises(CaseError, match="松岗村不在您的管辖范围内"):
+        service_network.save_point(dangba_office, ServicePoint(name="x", kind=PointKind.ROOM, unit=unit("松岗村")), [])
     point.refresh_from_db()
     assert (point.name, point.is_active, ServicePoint.objects.count()) == ("松岗村便民服务室", True, 1)
 
@@ -159,3 +160,11 @@ def test_the_api_creates_a_point_under_the_same_rules(cast, unit):
     made = api.post("/api/v1/service-points/", body, format="json")
     assert made.status_code == 201 and made.json()["unit_name"] == "直波村" and made.json()["villages"] == [unit("直波村").pk]
     assert AuditEntry.objects.for_object(ServicePoint.objects.get()).get().actor == cast["office"]
+
+
+def test_a_refused_point_keeps_every_ticked_village(client, cast, unit):
+    client.force_login(cast["office"])
+    page = post_point(client, unit, lon="202.5").content.decode()
+    for name in ("松岗村", "直波村"):
+        assert f'value="{unit(name).pk}" checked> {name}' in page
+    assert ServicePoint.objects.count() == 0

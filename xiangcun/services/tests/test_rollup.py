@@ -6,12 +6,13 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from xiangcun.services import rollup, services, stats, views
+from xiangcun.services import casework, rollup, stats, views
 from xiangcun.services.models import Case, CaseStep, Status, VillageMonth
+
 
 def D(month, day):
     """9:00 on a day of 2024 (days past the month's end run on into the next)."""
-    return dt.datetime(2024, month, 1, 9, tzinfo=dt.timezone.utc) + dt.timedelta(days=day - 1)
+    return dt.datetime(2024, month, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=day - 1)
 
 
 TODAY = dt.date(2024, 5, 20)
@@ -32,26 +33,26 @@ def history(take, cast):
     out = []
     for month, day in ((3, 4), (3, 20), (4, 2), (4, 25), (5, 6)):
         # archived, on time, one trip
-        c = services.transition(take(when=D(month, day)), "forward", cast["agent"], when=D(month, day))
-        c = services.transition(c, "start", sg, when=D(month, day + 1))
-        c = services.transition(c, "complete", sg, result="办结", when=D(month, day + 2))
-        c = services.transition(c, "deliver", cast["agent"], delivery="home", when=D(month, day + 2))
-        out.append(services.transition(c, "archive", cast["agent"], when=D(month, day + 3)))
+        c = casework.transition(take(when=D(month, day)), "forward", cast["agent"], when=D(month, day))
+        c = casework.transition(c, "start", sg, when=D(month, day + 1))
+        c = casework.transition(c, "complete", sg, result="办结", when=D(month, day + 2))
+        c = casework.transition(c, "deliver", cast["agent"], delivery="home", when=D(month, day + 2))
+        out.append(casework.transition(c, "archive", cast["agent"], when=D(month, day + 3)))
         # county item: late, collected at the window (two trips)
-        c = services.transition(take(item="county", when=D(month, day)), "forward", cast["agent"], when=D(month, day))
-        c = services.transition(c, "start", cast["minzheng"], when=D(month, day))
-        c = services.transition(c, "complete", cast["minzheng"], result="办结", when=D(month, day + 20))
-        out.append(services.transition(c, "deliver", cast["agent"], delivery="window", when=D(month, day + 21)))
+        c = casework.transition(take(item="county", when=D(month, day)), "forward", cast["agent"], when=D(month, day))
+        c = casework.transition(c, "start", cast["minzheng"], when=D(month, day))
+        c = casework.transition(c, "complete", cast["minzheng"], result="办结", when=D(month, day + 20))
+        out.append(casework.transition(c, "deliver", cast["agent"], delivery="window", when=D(month, day + 21)))
         # returned for materials and resubmitted, still being handled
-        c = services.transition(take(when=D(month, day)), "forward", cast["agent"], when=D(month, day))
-        c = services.transition(c, "return", sg, missing="户口簿", reason="缺", when=D(month, day))
-        out.append(services.transition(c, "resubmit", cast["agent"], when=D(month, day + 1)))
+        c = casework.transition(take(when=D(month, day)), "forward", cast["agent"], when=D(month, day))
+        c = casework.transition(c, "return", sg, missing="户口簿", reason="缺", when=D(month, day))
+        out.append(casework.transition(c, "resubmit", cast["agent"], when=D(month, day + 1)))
         # rejected; and one another village's, still waiting at the window
-        out.append(services.transition(take(when=D(month, day)), "reject", cast["agent"], reason="不符合条件",
+        out.append(casework.transition(take(when=D(month, day)), "reject", cast["agent"], reason="不符合条件",
                                        when=D(month, day)))
         out.append(take(agent="agent2", village="党坝村", when=D(month, day)))
-    c = services.transition(out[-1], "forward", cast["agent2"], when=D(5, 7))
-    out[-1] = services.transition(c, "start", db_, when=D(5, 8))
+    c = casework.transition(out[-1], "forward", cast["agent2"], when=D(5, 7))
+    out[-1] = casework.transition(c, "start", db_, when=D(5, 8))
     return out
 
 
@@ -83,14 +84,14 @@ def test_a_township_scope_and_a_township_user_get_the_same_numbers_live(history,
 
 
 def test_a_step_that_fails_half_way_leaves_the_rollups_as_they_were(take, cast, monkeypatch):
-    case = services.transition(take(when=D(3, 4)), "forward", cast["agent"], when=D(3, 4))
+    case = casework.transition(take(when=D(3, 4)), "forward", cast["agent"], when=D(3, 4))
 
     def broken(*a, **kw):
         raise RuntimeError("audit trail unavailable")
 
-    monkeypatch.setattr(services.audit, "log_event", broken)
+    monkeypatch.setattr(casework.audit, "log_event", broken)
     with pytest.raises(RuntimeError):
-        services.transition(case, "start", cast["songgang"])
+        casework.transition(case, "start", cast["songgang"])
     case.refresh_from_db()
     assert case.status == Status.FORWARDED and rollup.check() == []
 
@@ -110,14 +111,14 @@ def test_bulk_written_cases_are_summed_by_rebuild_and_the_check_command_says_so(
 
 
 def test_the_measures_page_shows_a_completed_case_at_once(client, take, cast):
-    case = services.transition(take(), "forward", cast["agent"])
+    case = casework.transition(take(), "forward", cast["agent"])
     client.force_login(cast["office"])
     today = dt.date.today()
     url = f"/services/measures/?from={today.year}-01-01"
     body = client.get(url).content.decode()
     assert '<div class="kpi" id="kpi-taken">1</div>' in body and '<div class="kpi" id="kpi-completed">0</div>' in body
-    case = services.transition(case, "start", cast["songgang"])
-    services.transition(case, "complete", cast["songgang"], result="已批准")
+    case = casework.transition(case, "start", cast["songgang"])
+    casework.transition(case, "complete", cast["songgang"], result="已批准")
     body = client.get(url).content.decode()
     assert '<div class="kpi" id="kpi-completed">1</div>' in body and '<div class="kpi" id="kpi-ontime">100.0%</div>' in body
     api = client.get(f"/api/v1/service-cases/measures/?from={today.year}-01-01").json()
@@ -159,7 +160,7 @@ def test_a_queue_under_the_cap_counts_exactly_and_reaches_its_last_page(client, 
     assert "共 7 条" in page1 and "第 1/4 页" in page1 and "末页" in page1
     last = client.get("/services/?tab=all&page=4").content.decode()
     assert len(_numbers_on(last, seven)) == 1
-    services.transition(seven[0], "forward", cast["agent"])
+    casework.transition(seven[0], "forward", cast["agent"])
     todo = client.get("/services/").content.decode()  # the agent's to-do: the six still at the window
     assert "共 6 条" in todo and seven[0].number not in todo
     assert CaseStep.objects.filter(case=seven[0]).count() == 2

@@ -1,7 +1,8 @@
 """An agent of one village cannot reach another village's cases by any route; queues per role."""
 from rest_framework.test import APIClient
 
-from xiangcun.services import services
+from xiangcun.services import casework
+from xiangcun.services.errors import CaseError
 
 
 def test_another_villages_agent_gets_404_everywhere(client, take, cast):
@@ -21,18 +22,18 @@ def test_another_villages_agent_gets_404_everywhere(client, take, cast):
     with_measures = api.get("/api/v1/service-cases/measures/?from=2000-01-01").json()
     assert with_measures["total"]["taken"] == 0
     try:
-        services.transition(case, "forward", cast["agent2"])
-    except services.CaseError as exc:
+        casework.transition(case, "forward", cast["agent2"])
+    except CaseError as exc:
         assert "不能对该件执行" in str(exc)
     else:
         raise AssertionError("another village's agent advanced the case")
 
 
 def test_queues_per_role(take, cast):
-    a = services.transition(take(), "forward", cast["agent"])                 # → 松岗镇
-    b = services.transition(take(item="county"), "forward", cast["agent"])    # → 民政
+    a = casework.transition(take(), "forward", cast["agent"])                 # → 松岗镇
+    b = casework.transition(take(item="county"), "forward", cast["agent"])    # → 民政
     c = take(agent="agent2", village="党坝村")                                  # not forwarded
-    ids = lambda user: set(services.queue(user).values_list("pk", flat=True))  # noqa: E731
+    ids = lambda user: set(casework.queue(user).values_list("pk", flat=True))  # noqa: E731
     assert ids(cast["agent"]) == {a.pk, b.pk}
     assert ids(cast["agent2"]) == {c.pk}
     assert ids(cast["songgang"]) == {a.pk}

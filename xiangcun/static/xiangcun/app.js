@@ -10,7 +10,7 @@
   // A checkbox that ticks every checkbox named in data-check-all.
   document.querySelectorAll("[data-check-all]").forEach(box => {
     box.addEventListener("change", () => {
-      document.querySelectorAll(`input[type=checkbox][name="${box.dataset.checkAll}"]`).forEach(c => { c.checked = box.checked; });
+      document.querySelectorAll(`input[type=checkbox][name="${CSS.escape(box.dataset.checkAll)}"]`).forEach(c => { c.checked = box.checked; });
     });
   });
   // Grouped bar charts: <div data-bar-chart="json-script-id">, the JSON being {labels, series: [{name, data, color}]}.

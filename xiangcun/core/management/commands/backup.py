@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xiangcun.core.backup import BackupError, create_backup
+from xiangcun.core.backup import BackupError, create_backup, read_manifest
 
 
 class Command(BaseCommand):
@@ -20,4 +20,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         target.write_bytes(data)
-        self.stdout.write(f"已备份到 {target}({len(data) / 1e6:.1f} MB)。恢复时需要相同的 XIANGCUN_PII_KEY。")
+        manifest = read_manifest(data)
+        if manifest.get("witness_error"):
+            self.stderr.write(f"注意:{manifest['witness_error']};备份中未带见证记录,请用 xiangcun audit verify 检查")
+        self.stdout.write(f"已备份到 {target}({len(data) / 1e6:.1f} MB)。恢复时需要相同的 XIANGCUN_PII_KEY 和 XIANGCUN_AUDIT_KEY(数据目录中的 pii_key、audit_key)。")

@@ -21,3 +21,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         total = sum(manifest["counts"].values())
         self.stdout.write(f"已恢复 {total} 条记录和 {manifest['media_files']} 个文件(备份时间 {manifest['created']})")
+        checked = manifest["audit"]
+        if checked.ok:
+            self.stdout.write(f"审计日志完整:共 {checked.count} 条,链头签名正确,已写入见证文件")
+        else:
+            self.stderr.write(f"注意:备份中的审计日志本身不完整:{checked.reason}(请用 xiangcun audit verify 查看)")

@@ -1,14 +1,13 @@
 """`xiangcun divisions …`: NBS editions, baseline, reconciliation and reform statistics."""
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from xiangcun.divisions import nbs, services, stats
 from xiangcun.divisions.exports import stats_workbook
-from xiangcun.divisions.models import Edition, ReconciliationRun
+from xiangcun.divisions.models import Edition
 
 
 def parse_date(text: str) -> dt.date:
@@ -43,6 +42,9 @@ class Command(BaseCommand):
         p.add_argument("--to", required=True)
         p.add_argument("--scope", default="")
         p.add_argument("--confirm-all", action="store_true", help="确认全部建议,写入区划台账")
+        p.add_argument("--format", choices=["text", "json", "xlsx"], default="text",
+                       help="列出变更建议:text 逐条文字,json,xlsx(写入 --output)")
+        p.add_argument("--output", help="xlsx 输出文件(默认 proposals-<起始>-<目标>.xlsx)")
         p = sub.add_parser("import-geojson", help="导入单位边界(GeoJSON,按 properties.code 或 name 匹配现有单位)")
         p.add_argument("path")
         p.add_argument("--match", choices=["code", "name"], default="code")
@@ -71,14 +73,36 @@ class Command(BaseCommand):
         created = services.adopt_baseline(ed, scope)
         self.stdout.write(f"以 {ed.year} 年版建立基线:新建 {created} 个单位")
 
-    def do_reconcile(self, from_, to, scope, confirm_all, **_):
+    def do_reconcile(self, from_, to, scope, confirm_all, format="text", output=None, **_):
+        from xiangcun.divisions.exports import proposal_rows, proposals_workbook
+        from xiangcun.divisions.models import EventType
+
         run = services.run_reconciliation(edition(from_), edition(to), scope)
-        self.stdout.write(f"比对 {run}:用时 {run.seconds} 秒")
-        for key, n in sorted(run.counts.items()):
-            self.stdout.write(f"  {key}: {n}")
+        labels = dict(EventType.choices) | {"unchanged": "未变"}
+        if format == "json":
+            self.stdout.write(json.dumps({
+                "run": {"from": run.from_edition.year, "to": run.to_edition.year, "scope": run.scope,
+                        "counts": run.counts},
+                "proposals": [{"type": p.type, "level": p.level, "confidence": p.confidence,
+                               "predecessors": p.predecessors, "successors": p.successors, "evidence": p.evidence,
+                               "status": p.status} for p in run.proposals.all()],
+            }, ensure_ascii=False))
+        elif format == "xlsx":
+            out = output or f"proposals-{run.from_edition.year}-{run.to_edition.year}.xlsx"
+            Path(out).write_bytes(proposals_workbook(run))
+            self.stdout.write(f"已写入 {out}({run.proposals.count()} 条变更建议)")
+        else:
+            self.stdout.write(f"比对 {run}:用时 {run.seconds} 秒")
+            self.stdout.write("  " + ",".join(f"{labels.get(k, k)} {n}" for k, n in sorted(run.counts.items())))
+            for row in proposal_rows(run):
+                no, kind, level, before, after, confidence, evidence, status = row
+                self.stdout.write(f"{no:>4}. [{kind}·{level}] {before} → {after}(置信度 {confidence},{status})")
+                self.stdout.write(f"      依据:{evidence}")
+            if not run.proposals.exists():
+                self.stdout.write("  两个版次在该范围内没有差异")
         if confirm_all:
             done, errors = services.confirm_all(run)
-            self.stdout.write(f"已确认 {done} 条")
+            (self.stderr if format == "json" else self.stdout).write(f"已确认 {done} 条")
             for e in errors:
                 self.stderr.write(e)
             if errors:

@@ -4,6 +4,7 @@
   document.querySelectorAll("select.auto-submit").forEach(el => el.addEventListener("change", () => el.form.submit()));
   if (typeof L === "undefined" || !window.xcMap) return;
   const readJson = id => { const n = id && document.getElementById(id); return n ? JSON.parse(n.textContent) : null; };
+  const text = window.xcMap.text;  // labels come from data: text, never HTML
   const travelColour = m => m === null ? "#999" : m <= 15 ? "#1a9850" : m <= 30 ? "#91cf60" : m <= 45 ? "#fee08b" : m <= 60 ? "#fc8d59" : "#d73027";
   document.querySelectorAll("[data-map]").forEach(el => {
     const ready = window.xcMap.ready(el);
@@ -15,17 +16,19 @@
         });
       }
       (readJson(el.dataset.lines) || []).forEach(l => L.polyline([l.from, l.to], { color: travelColour(l.minutes), weight: 2, opacity: 0.9 })
-        .bindTooltip(l.label).addTo(map));
+        .bindTooltip(text(l.label)).addTo(map));
       (readJson(el.dataset.facPoints) || []).forEach(p => L.circleMarker([p.lat, p.lon], { radius: p.radius || 6, color: "#333", weight: 1,
-        fillColor: p.color || "#c8102e", fillOpacity: 0.9 }).bindTooltip(p.label || "").addTo(map));
+        fillColor: p.color || "#c8102e", fillOpacity: 0.9 }).bindTooltip(text(p.label)).addTo(map));
       if (el.dataset.lines) {
         const legend = L.control({ position: "topright" });
         legend.onAdd = () => {
           const div = L.DomUtil.create("div", "map-legend");
-          div.innerHTML = '<div class="fw-bold">村→设施 出行</div>' + [[15, "≤15 分钟"], [30, "≤30"], [45, "≤45"], [60, "≤60"], [61, ">60"]]
-            .map(([m, t]) => `<div><i style="background:${travelColour(m)}"></i>${t}</div>`).join("") +
-            '<div class="fw-bold mt-1">设施</div>' + [["#2e7d32", "保留"], ["#1565c0", "扩建"], ["#8e24aa", "新建"], ["#9e9e9e", "撤并"], ["#00838f", "计入覆盖(不调整)"]]
-            .map(([c, t]) => `<div><i style="background:${c}"></i>${t}</div>`).join("");
+          div.appendChild(text("村→设施 出行", "div", "fw-bold"));
+          window.xcMap.legendRows(div, [[15, "≤15 分钟"], [30, "≤30"], [45, "≤45"], [60, "≤60"], [61, ">60"]]
+            .map(([m, t]) => [travelColour(m), t]));
+          div.appendChild(text("设施", "div", "fw-bold mt-1"));
+          window.xcMap.legendRows(div, [["#2e7d32", "保留"], ["#1565c0", "扩建"], ["#8e24aa", "新建"], ["#9e9e9e", "撤并"],
+            ["#00838f", "计入覆盖(不调整)"]]);
           return div;
         };
         legend.addTo(map);

@@ -1,6 +1,7 @@
 // Pages of the indicators module: auto-submitting pickers, key-indicator sparklines, trend lines.
 (function () {
   document.querySelectorAll("select.auto-submit").forEach(el => el.addEventListener("change", () => el.form.submit()));
+  document.querySelectorAll("[data-print]").forEach(el => el.addEventListener("click", () => window.print()));
   const readJson = id => { const n = document.getElementById(id); return n ? JSON.parse(n.textContent) : null; };
   if (typeof echarts === "undefined") return;
   const kpis = readJson("kpi-data") || [];
@@ -24,7 +25,7 @@
     chart.setOption({
       animation: false, tooltip: { trigger: "axis", valueFormatter: v => (v === null || v === undefined) ? "无数据" : v + "%" },
       legend: { top: 0, type: "scroll" }, grid: { left: 40, right: 16, top: 36, bottom: 24 },
-      xAxis: { type: "category", data: d.labels }, yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      xAxis: { type: "category", data: d.labels }, yAxis: { type: "value", max: v => Math.max(100, Math.ceil(v.max / 10) * 10), axisLabel: { formatter: "{value}%" } },
       series: d.series.map(s => ({ name: s.name, type: "line", data: s.data, connectNulls: true })),
     });
     window.addEventListener("resize", () => chart.resize());

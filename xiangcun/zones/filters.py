@@ -1,0 +1,54 @@
+"""The scheme list's filters (page and export); a value outside its choices is a core.params 400."""
+from xiangcun.core import params
+
+from .models import SchemeLevel, SchemeStatus, ZoningScheme
+
+
+def filtered(user, g):
+    qs = ZoningScheme.objects.visible_to(user).select_related("county")
+    level = params.get_choice(g, "level", SchemeLevel.values)
+    if level:
+        qs = qs.filter(level=level)
+    status = params.get_choice(g, "status", SchemeStatus.values)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+UNCLASSIFIED = "none"
+
+
+def designated_units(user, g, place):
+    """(units under the place with their current designation, designation by unit pk), filtered by ?category
+    (a type, or "none" for the units without one)."""
+    from .models import VillageType
+    from .plans import current_designations, units_of
+
+    category = params.get_choice(g, "category", [*VillageType.values, UNCLASSIFIED])
+    units = list(units_of(place).filter(pk__in=place.__class__.objects.visible_to(user).values("pk")))
+    current = current_designations(units)
+    if category == UNCLASSIFIED:
+        units = [u for u in units if u.pk not in current]
+    elif category:
+        units = [u for u in units if u.pk in current and current[u.pk].category == category]
+    return units, current
+
+
+def plans(user, g):
+    """The register's plans the user sees, filtered by ?kind, ?stage and ?overdue=1."""
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from .models import Plan, PlanKind, PlanStage
+
+    qs = Plan.objects.visible_to(user).select_related("unit", "zone__scheme")
+    kind = params.get_choice(g, "kind", PlanKind.values)
+    if kind:
+        qs = qs.filter(kind=kind)
+    stage = params.get_choice(g, "stage", PlanStage.values)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if params.get_choice(g, "overdue", ["1"]):
+        qs = qs.filter(~Q(stage=PlanStage.APPROVED), target_date__lt=dt.date.today())
+    return qs

@@ -1,0 +1,34 @@
+"""Who may do what in the zones module: the reform office and administrators edit schemes (create,
+propose by optimisation, move units, approve); everyone whose scope holds the county or a unit of a
+scheme reads it. Village types (村镇分类) and the plan register: the same editors record, everyone reads
+what lies in their scope."""
+from xiangcun.core.access import Access
+
+
+def may_edit(user) -> bool:
+    from xiangcun.accounts.models import Role
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_administrator or user.role == Role.REFORM_OFFICE
+
+
+editors = may_edit
+DENIED = "只有两项改革办和系统管理员可以编制片区方案"
+DENIED_PLANS = "只有两项改革办和系统管理员可以登记村镇分类和规划"
+
+URLS = {
+    "zones:list": Access(),
+    "zones:propose": Access(allowed=editors, denied=DENIED),
+    "zones:scheme": Access(write=editors, denied=DENIED),
+    "zones:geojson": Access(),
+    "zones:move": Access(allowed=editors, denied=DENIED),
+    "zones:export": Access(),
+    # village types and the plan register: everyone reads their scope's; the office and administrators record
+    "zones:designations": Access(write=editors, denied=DENIED_PLANS),
+    "zones:designations_export": Access(),
+    "zones:plans": Access(write=editors, denied=DENIED_PLANS),
+    "zones:plans_export": Access(),
+    "zones:plan_list_export": Access(),
+    "zones:plan": Access(write=editors, denied=DENIED_PLANS),
+}

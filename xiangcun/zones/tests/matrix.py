@@ -1,0 +1,37 @@
+"""The permission matrix's data for the zones module (see core/tests/test_matrix.py)."""
+from xiangcun.core.tests.matrix import Case, made_once
+
+CASES = {
+    "zones:scheme": Case(obj="zone_scheme"),
+    "zones:geojson": Case(obj="zone_scheme"),
+    "zones:export": Case(obj="zone_scheme"),
+    # an empty move form is refused on the page itself (400)
+    "zones:move": Case(obj="zone_scheme", method="post", ok=400),
+    "zones:plan": Case(obj="zone_plan"),
+}
+
+
+def _objects(users, unit):
+    """A village-level scheme of 马尔康市 in 松岗镇 (zone around 松岗村) and one in 党坝乡 (around 党坝村); a village
+    plan of each centre village."""
+    from xiangcun.divisions.models import Division, Level
+
+    from .. import services
+    from ..models import Plan, PlanKind, SchemeLevel
+
+    out = {"zone_scheme": {}, "zone_plan": {}}
+    for label, village, township in (("sg", "松岗村", "松岗镇"), ("db", "党坝村", "党坝乡")):
+        centre = unit(village)
+        others = list(Division.objects.filter(parent=unit(township), level=Level.VILLAGE, valid_to__isnull=True)
+                      .exclude(pk=centre.pk).order_by("code")[:2])
+        scheme = services.create_scheme(users["office"], centre.parent.parent, f"{township}村级片区", SchemeLevel.VILLAGE,
+                                        [(centre, [centre, *others])])
+        out["zone_scheme"][label] = scheme.pk
+        out["zone_plan"][label] = Plan.objects.create(kind=PlanKind.VILLAGE, name=f"{village}实用性村庄规划",
+                                                      unit=centre).pk
+    return out
+
+
+_kind = made_once(_objects)
+
+OBJECTS = {"zone_scheme": ("area", _kind("zone_scheme")), "zone_plan": ("area", _kind("zone_plan"))}

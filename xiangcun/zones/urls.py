@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "zones"
+urlpatterns = [
+    path("", views.scheme_list, name="list"),
+    path("propose/", views.propose, name="propose"),
+    path("<int:pk>/", views.scheme_detail, name="scheme"),
+    path("<int:pk>/geojson/", views.scheme_geojson, name="geojson"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/export.xlsx", views.export, name="export"),
+    path("designations/", views.designations, name="designations"),
+    path("designations/export.xlsx", views.designations_export, name="designations_export"),
+    path("plans/", views.plan_register, name="plans"),
+    path("plans/coverage.xlsx", views.plans_export, name="plans_export"),
+    path("plans/export.xlsx", views.plan_list_export, name="plan_list_export"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+]

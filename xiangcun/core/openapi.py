@@ -37,12 +37,17 @@ DIVISION_CODE_PREFIX = {"type": "string", "pattern": r"^[0-9]{1,12}$"}
 DATE = {"type": "string", "format": "date",
         "pattern": r"^(19[5-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"}
 IDLE_MONTHS = {"type": "integer", "minimum": 0, "maximum": 600}
+# an indicator period: a year, a quarter or a month (indicators.models.PERIOD_RE)
+PERIOD = {"type": "string", "pattern": r"^[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"}
+# free text in a query: anything but NUL, which core.middleware refuses for every page and API
+NO_NUL = "^[^\\x00]*$"
 
 
 def blank_means_all(result, generator, request, public):
     """A query parameter left blank means "no filter" everywhere (a form's 全部 option sends `kind=`, an empty date box
     `from=`; core.params reads blank as missing): the schema says so, by listing "" among every string enum of a query
-    parameter and allowing an empty string beside every number and date."""
+    parameter and allowing an empty string beside every number and date. A required parameter is not blank-able,
+    and free text (a string with no enum, pattern or format) says it holds no NUL (core.middleware refuses one)."""
     for path in (result.get("paths") or {}).values():
         for operation in path.values():
             if not isinstance(operation, dict):
@@ -51,7 +56,11 @@ def blank_means_all(result, generator, request, public):
                 schema = parameter.get("schema") or {}
                 if parameter.get("in") != "query":
                     continue
-                if schema.get("type") == "string" and "enum" in schema and "" not in schema["enum"]:
+                if schema.get("type") == "string" and not ({"enum", "pattern", "format"} & schema.keys()):
+                    schema["pattern"] = NO_NUL
+                elif parameter.get("required"):
+                    continue
+                elif schema.get("type") == "string" and "enum" in schema and "" not in schema["enum"]:
                     schema["enum"] = [*schema["enum"], ""]
                 elif schema.get("type") in ("integer", "number") or schema.get("format") == "date":
                     parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}

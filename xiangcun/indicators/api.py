@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from xiangcun.core import params
 from xiangcun.core.api import ApiError
-from xiangcun.core.openapi import DATE, RECORD_ID
+from xiangcun.core.openapi import DATE, PERIOD, RECORD_ID
 from xiangcun.divisions.models import Division, Level
 
 from . import aggregate
@@ -60,7 +60,7 @@ class ValueViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(unit_id=unit)
         return qs.order_by("element__order", "unit__path", "period")
 
-    @extend_schema(parameters=[OpenApiParameter("element", str, required=True), OpenApiParameter("period", str, required=True),
+    @extend_schema(parameters=[OpenApiParameter("element", str, required=True), OpenApiParameter("period", PERIOD, required=True),
                                OpenApiParameter("scope", RECORD_ID), OpenApiParameter("level", int, enum=[3, 4, 5]),
                                OpenApiParameter("date", DATE, description="口径日期(区划以该日为准),默认今天")])
     @action(detail=False)

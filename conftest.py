@@ -232,14 +232,33 @@ def _chromium():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can tell at teardown whether its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(live_server, _chromium):
+def page(request, live_server, _chromium):
     """A headless Chromium page (Debian's chromium, zh-CN, downloads accepted) on the live server; `page.base` is
-    the server's URL. The one browser fixture of the suite: browser tests just name it."""
+    the server's URL. The one browser fixture of the suite: browser tests just name it. When the test fails, the
+    page's address and visible text are printed (CI shows them beside the failure) and a screenshot is kept."""
     context = _chromium.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", accept_downloads=True)
     pg = context.new_page()
     pg.base = live_server.url
     yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for shown in context.pages:
+            try:
+                text = shown.inner_text("body", timeout=2000)
+                shot = Path(os.environ.get("TMPDIR", "/tmp")) / f"failed-{request.node.name[:80]}.png"
+                shown.screenshot(path=str(shot), full_page=True, timeout=5000)
+            except Exception as exc:  # the page itself may be what broke
+                text, shot = f"(页面无法读取:{exc})", None
+            print(f"\n--- 失败时的页面 {shown.url} (截图 {shot})\n{text[:3000]}")
     context.close()
 
 

@@ -21,6 +21,31 @@ def require_nbs():
         pytest.skip(f"没有 NBS 数据目录 {NBS_DIR}")
 
 
+# The fixtures through which a test reaches the test database (pytest-django blocks every other way).
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                      "live_server", "client", "admin_client", "django_user_model", "django_db_setup"}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database-only", action="store_true", help=(
+        "run only the tests that can behave differently on another database: those that reach the test database, "
+        "and those marked `database` (they run the app on DATABASE_URL in a subprocess). CI's PostgreSQL run uses it; "
+        "the others ran on SQLite just before and do not read the database setting."))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-only"):
+        return
+    keep, drop = [], []
+    for item in items:
+        reaches = (item.get_closest_marker("django_db") or item.get_closest_marker("database")
+                   or _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        (keep if reaches else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_immediate(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

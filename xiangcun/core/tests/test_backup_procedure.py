@@ -14,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+pytestmark = [pytest.mark.database]  # the procedure on the database the suite runs on (PostgreSQL: pg tables)
+
 XIANGCUN = str(Path(sys.executable).with_name("xiangcun"))
 # Transient tables a backup leaves out on purpose (see core.backup.SKIP), and migrate's own bookkeeping.
 NOT_RESTORED = {"django_session", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog",
@@ -46,18 +48,19 @@ def run(env, *args, check=True):
     return out
 
 
-@pytest.fixture
-def instances(tmp_path):
-    """Two instances (data directories, and on PostgreSQL two databases) sharing the operator's keys."""
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory):
+    """Instances (data directories, and on PostgreSQL databases) sharing the operator's keys, for the module."""
     keys = {"XIANGCUN_PII_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "XIANGCUN_AUDIT_KEY": secrets.token_urlsafe(32)}
     url = os.environ.get("DATABASE_URL", "")
     pg = url.startswith("postgres")
+    base = tmp_path_factory.mktemp("instances")
     made = []
 
     def make(name):
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "XIANGCUN_AUDIT_WITNESS")}
-        env |= keys | {"XIANGCUN_DATA_DIR": str(tmp_path / name)}
+        env |= keys | {"XIANGCUN_DATA_DIR": str(base / name)}
         if pg:
             import psycopg
 
@@ -80,6 +83,19 @@ def instances(tmp_path):
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="module")
+def backed_up(instances, tmp_path_factory):
+    """The operator's old instance, populated, its trail verified, and its backup file (both tests restore it;
+    neither writes to the old instance)."""
+    old = instances("old")
+    run(old, "migrate", "-v0")
+    run(old, "shell", "-c", POPULATE)
+    assert run(old, "audit", "verify").returncode == 0
+    backup = tmp_path_factory.mktemp("backup") / "xiangcun.backup"
+    run(old, "backup", str(backup))
+    return old, backup
+
+
 def tables(env):
     """{table: rows} of every restored table, read raw (no Django converters) and ordered by the first column."""
     if "DATABASE_URL" in env:
@@ -98,14 +114,8 @@ def tables(env):
         conn.close()
 
 
-def test_the_documented_backup_procedure_restores_every_row_exactly_and_the_trail_verifies(instances, tmp_path):
-    old = instances("old")
-    run(old, "migrate", "-v0")
-    run(old, "shell", "-c", POPULATE)
-    assert run(old, "audit", "verify").returncode == 0
-    backup = tmp_path / "xiangcun.backup"
-    run(old, "backup", str(backup))
-
+def test_the_documented_backup_procedure_restores_every_row_exactly_and_the_trail_verifies(instances, backed_up):
+    old, backup = backed_up
     new = instances("new")
     run(new, "migrate", "-v0")  # a fresh instance: its migrations seed rows of their own
     out = run(new, "restore", str(backup), check=False)
@@ -125,13 +135,9 @@ def test_the_documented_backup_procedure_restores_every_row_exactly_and_the_trai
     assert phone.stdout.strip().splitlines()[-1] == "13912345678"
 
 
-def test_a_restore_with_another_audit_key_is_refused_and_writes_nothing(instances, tmp_path):
-    old = instances("old")
-    run(old, "migrate", "-v0")
-    run(old, "shell", "-c", POPULATE)
-    backup = tmp_path / "xiangcun.backup"
-    run(old, "backup", str(backup))
-    new = instances("new") | {"XIANGCUN_AUDIT_KEY": "another-key"}
+def test_a_restore_with_another_audit_key_is_refused_and_writes_nothing(instances, backed_up):
+    _old, backup = backed_up
+    new = instances("other_key") | {"XIANGCUN_AUDIT_KEY": "another-key"}
     run(new, "migrate", "-v0")
     seeded = tables(new)
     out = run(new, "restore", str(backup), check=False)

@@ -7,13 +7,16 @@ class Config(AppConfig):
     verbose_name = "公有资产"
 
     def ready(self):
+        from xiangcun.collective.services import register_rent_source
         from xiangcun.divisions import follow
 
-        from .services import follow_closed_unit, follow_path
+        from .services import collective_lease_shares, follow_closed_unit, follow_path
 
         register_audit()
         # what a merger does to the ledger (the hooks are described in divisions/follow.py)
         follow.register("assets", path_changed=follow_path, unit_closed=follow_closed_unit)
+        # a lease's rent is its collective owner's operating income
+        register_rent_source(collective_lease_shares)
 
 
 def register_audit():

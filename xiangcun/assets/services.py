@@ -691,6 +691,12 @@ def lease_shares(year: int, villages=None) -> list[LeaseShare]:
     return out
 
 
+def collective_lease_shares(year: int) -> list[LeaseShare]:
+    """The year's lease shares that are collective income: a state asset's rent is not (registered with
+    `collective.services.register_rent_source`)."""
+    return [share for share in lease_shares(year) if share.nature not in STATE_NATURES]
+
+
 def lease_income(year: int, villages=None) -> dict[int, Decimal]:
     """Rent the village collectives earn in `year` from leased assets, by village id — for the collective
     economy indicators. A lease is a carried-out 支持产业发展 plan with an annual rent on an asset a village

@@ -22,6 +22,14 @@ from xiangcun.core.crypto import EncryptedCharField, blind_index, mask_id_number
 from xiangcun.divisions.scoping import ScopedQuerySet
 
 
+class EconomyClass(models.TextChoices):
+    """The classification of a village's collective economy by its operating income (collective.services.classify)."""
+
+    HOLLOW = "hollow", "空壳村"
+    WEAK = "weak", "薄弱村"
+    GENERAL = "general", "一般村"
+
+
 class OrgLevel(models.TextChoices):
     VILLAGE = "village", "村级"
     GROUP = "group", "组级"

@@ -22,6 +22,7 @@ from xiangcun.divisions.scoping import ensure_in_scope
 from .models import (
     Account,
     Affiliation,
+    EconomyClass,
     Integration,
     IntegrationMode,
     IntegrationParty,
@@ -322,6 +323,31 @@ def follow_closed_unit(unit, when: dt.date) -> None:
 
 # --- income and classification ---------------------------------------------------------------------------
 
+# The 薄弱村 threshold is a dated parameter the indicators module keeps (and sets from its 集体经济 page); it
+# registers its lookup here in its AppConfig.ready, so this module imports nothing above it.
+_THRESHOLD: list = []
+
+
+def register_threshold(source) -> None:
+    """`source(year)` → the 薄弱村 threshold (元) applying to a year's accounts."""
+    _THRESHOLD[:] = [source]
+
+
+def threshold_on(year: int) -> Decimal:
+    if not _THRESHOLD:
+        raise LookupError("没有登记薄弱村标准的来源(indicators 模块未安装?)")
+    return _THRESHOLD[0](year)
+
+
+def classify(operating_income: Decimal, threshold: Decimal) -> str:
+    """空壳村: no operating income; 薄弱村: some, but under the threshold; otherwise 一般村."""
+    if operating_income <= 0:
+        return EconomyClass.HOLLOW
+    if operating_income < threshold:
+        return EconomyClass.WEAK
+    return EconomyClass.GENERAL
+
+
 @dataclass
 class Income:
     """经营性收入 of an organisation or a village in a year (元), and its classification."""
@@ -338,16 +364,12 @@ class Income:
         return self.booked + self.rent
 
     def classify(self, year: int) -> Income:
-        from xiangcun.indicators.services import classify, threshold_on
-
         self.threshold = threshold_on(year)
         self.classification = classify(self.operating, self.threshold) if self.reported or self.rent else ""
         return self
 
     @property
     def label(self) -> str:
-        from xiangcun.indicators.models import EconomyClass
-
         return EconomyClass(self.classification).label if self.classification else "未填报"
 
 
@@ -367,22 +389,29 @@ def village_on(org: Organisation, when: dt.date):
     return org.village_id
 
 
-def rent_by_organisation(year: int) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """The asset ledger's lease rent of `year`: (by organisation id, by village id). A lease's rent goes to the
-    organisation owning the asset (the one it merged into, once closed); an asset without a collective owner on
-    record (待核实) earns its village's 村级 organisation existing that year; a state asset's rent is no collective
-income. Villages as `assets.services.lease_income`."""
-    from xiangcun.assets.models import STATE_NATURES
-    from xiangcun.assets.services import lease_shares
+# Lease rent reaches the collectives from ledgers above this module (the asset ledger registers its leases in
+# its AppConfig.ready); this module imports none of them.
+_RENT_SOURCES: list = []
 
+
+def register_rent_source(source) -> None:
+    """`source(year)` → the year's lease shares that are collective income (state assets' rent left out), each with
+    `village_id` (the village keeping the asset that year), `holder_id`, `owner_organisation_id` and `amount`."""
+    if source not in _RENT_SOURCES:
+        _RENT_SOURCES.append(source)
+
+
+def rent_by_organisation(year: int) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """The registered ledgers' lease rent of `year`: (by organisation id, by village id). A lease's rent goes to
+    the organisation owning the asset (the one it merged into, once closed); an asset without a collective owner on
+    record (待核实) earns its village's 村级 organisation existing that year. Villages as
+    `assets.services.lease_income`."""
     by_org: dict[int, Decimal] = defaultdict(Decimal)
     by_village: dict[int, Decimal] = defaultdict(Decimal)
     village_orgs: dict[int, Organisation | None] = {}
     owners: dict[int, Organisation | None] = {}
     end = dt.date(year, 12, 31)
-    for share in lease_shares(year):
-        if share.nature in STATE_NATURES:
-            continue  # a state asset's rent is not the collective's income
+    for share in (share for source in _RENT_SOURCES for share in source(year)):
         by_village[share.village_id] += share.amount
         if share.owner_organisation_id:
             if share.owner_organisation_id not in owners:

@@ -10,13 +10,16 @@ class Config(AppConfig):
         from django.db.models.signals import post_migrate
 
         from xiangcun.assets.services import LEDGER
+        from xiangcun.collective.services import register_threshold
 
-        from .services import sync_asset_rent
+        from .services import sync_asset_rent, threshold_on
 
         register_audit()
         # lease income in the asset ledger feeds the collective economy indicators (CE_ASSET_RENT): the
         # ledger's writes that change it call this follower (assets.services.LEDGER, divisions/follow.py)
         LEDGER.register("indicators", lease_income_changed=sync_asset_rent)
+        # the collective economy classifies by the 薄弱村 threshold this module keeps as a dated parameter
+        register_threshold(threshold_on)
         post_migrate.connect(seed_empty_catalogue, sender=self, dispatch_uid="indicators:catalogue")
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from xiangcun.collective.models import EconomyClass  # the classification is the collective economy's
 from xiangcun.core.models import DatedParameter, dated_parameter
 from xiangcun.divisions.models import Division
 from xiangcun.divisions.scoping import ScopedQuerySet
@@ -248,10 +249,6 @@ class IntegrationMode(models.TextChoices):
     NOT_MERGED = "", "未合并/不适用"
 
 
-class EconomyClass(models.TextChoices):
-    HOLLOW = "hollow", "空壳村"
-    WEAK = "weak", "薄弱村"
-    GENERAL = "general", "一般村"
 
 
 class CollectiveEconomy(models.Model):

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from xiangcun.collective.services import classify
 from xiangcun.core import audit
 from xiangcun.core.validators import halfwidth
 from xiangcun.divisions.models import Division, Level
@@ -222,13 +223,6 @@ def set_threshold(user, value: Decimal, valid_from: dt.date, note: str = "") -> 
 
 # --- collective economy ---------------------------------------------------------------------------
 
-def classify(operating_income: Decimal, threshold: Decimal) -> str:
-    """空壳村: no operating income; 薄弱村: some, but under the threshold; otherwise 一般村."""
-    if operating_income <= 0:
-        return EconomyClass.HOLLOW
-    if operating_income < threshold:
-        return EconomyClass.WEAK
-    return EconomyClass.GENERAL
 
 
 AMOUNTS = ("total_income", "business_income", "contract_income", "investment_income", "other_income", "assets", "liabilities")

@@ -87,10 +87,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # the product's apps from the ground up: each imports only those above it in this list (core/tests/test_layers.py)
     "xiangcun.core",
-    "xiangcun.accounts",
     "xiangcun.divisions",
     "xiangcun.bodies",
+    "xiangcun.accounts",  # users belong to a body and have a jurisdiction
     "xiangcun.collective",  # before assets: the ledger's demo names collective organisations as owners
     "xiangcun.assets",
     "xiangcun.services",

@@ -3,8 +3,12 @@ import ast
 import re
 from pathlib import Path
 
+from django.conf import settings
+
 CORE = Path(__file__).resolve().parents[1]
-DOMAIN = re.compile(r"^xiangcun\.(accounts|divisions|assets|services|indicators|facilities|workbench)(\.|$)")
+# The product's apps from the ground up, as INSTALLED_APPS lists them: each may import only those before it.
+FLOORS = [app.removeprefix("xiangcun.") for app in settings.INSTALLED_APPS if app.startswith("xiangcun.")]
+DOMAIN = re.compile(rf"^xiangcun\.({'|'.join(a for a in FLOORS if a != 'core')})(\.|$)")
 ALLOWED: set[str] = set()  # core paths (relative) allowed to import the domain: none
 
 
@@ -107,6 +111,36 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if v not in index:
             visit(v)
     return out
+
+
+def upward_imports(graph: dict[str, set[str]], floors: list[str]) -> list[str]:
+    """Imports from an app to an app listed after it in INSTALLED_APPS (a higher floor)."""
+    def app_of(module):
+        part = module.split(".")[1] if module.count(".") else ""
+        return part if part in floors else None
+
+    found = []
+    for module, targets in sorted(graph.items()):
+        low = app_of(module)
+        for target in sorted(targets):
+            high = app_of(target)
+            if low and high and floors.index(high) > floors.index(low):
+                found.append(f"{module} imports {target}")
+    return found
+
+
+def test_every_app_imports_only_the_apps_below_it():
+    """INSTALLED_APPS is the house from the ground up (core, accounts, divisions, bodies, collective, assets …,
+    workbench): an app reaches a higher one only through a slot the higher one fills (docs/PLATFORM.md)."""
+    assert FLOORS[0] == "core" and FLOORS[-1] == "workbench"
+    assert upward_imports(import_graph(PACKAGE), FLOORS) == []
+
+
+def test_the_floor_check_sees_an_import_from_below():
+    graph = {"xiangcun.collective.services": {"xiangcun.assets.services", "xiangcun.core.audit"},
+             "xiangcun.assets.services": {"xiangcun.collective.models"}}
+    assert upward_imports(graph, ["core", "collective", "assets"]) == [
+        "xiangcun.collective.services imports xiangcun.assets.services"]
 
 
 def test_no_product_module_imports_itself_round_a_circle():

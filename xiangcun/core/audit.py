@@ -49,27 +49,62 @@ class AuditError(Exception):
 
 ACTIONS: dict[str, str] = {"create": "新建", "update": "修改", "delete": "删除", "restore": "恢复",
                            "pii.view": "查看完整个人信息"}
-# Chinese labels for keys of an entry's data (and of dicts inside snapshots), shown in the history and the log.
-# ("field" names a field of the entry's record; the pages show that field's Chinese name.)
-DATA_LABELS: dict[str, str] = {"reason": "原因", "field": "字段"}
-# Units of numbers under such keys ("max_travel": "分钟"), and the Chinese labels of coded values.
-DATA_UNITS: dict[str, str] = {"lon": "°", "lat": "°"}
-DATA_CHOICES: dict[str, dict] = {}
-# Keys whose values are ids of records ("candidates": "facilities.candidatesite"): shown by the records' names.
-DATA_REFS: dict[str, str] = {}
+
+
+class DataKeys:
+    """How the keys of an entry's data read (and keys of dicts inside snapshots): their Chinese labels, the units
+    of numbers under them ("max_travel": "分钟"), the labels of coded values ({"service": {"primary": "小学"}}) and
+    the model ("app.model") of keys whose values are record ids. An action's own declaration comes first, then the
+    generic one: two modules may give the same key ("successor", "from") different meanings."""
+
+    def __init__(self, labels=None, units=None, choices=None, refs=None, base: DataKeys | None = None):
+        self.labels, self.units, self.choices, self.refs = labels or {}, units or {}, choices or {}, refs or {}
+        self.base = base
+
+    def _get(self, part: str, key, default):
+        own = getattr(self, part)
+        if key in own:
+            return own[key]
+        return self.base._get(part, key, default) if self.base is not None else default
+
+    def label(self, key) -> str:
+        return self._get("labels", key, key)
+
+    def unit(self, key) -> str:
+        return self._get("units", key, "")
+
+    def choices_of(self, key) -> dict | None:
+        return self._get("choices", key, None)
+
+    def ref(self, key) -> str | None:
+        return self._get("refs", key, None)
+
+
+# The generic keys ("field" names a field of the entry's record; the pages show that field's Chinese name).
+GENERIC = DataKeys({"reason": "原因", "field": "字段"}, {"lon": "°", "lat": "°"})
+_BY_ACTION: dict[str, DataKeys] = {}
 
 
 def define_actions(actions: dict[str, str], data_labels: dict[str, str] | None = None,
                    units: dict[str, str] | None = None, choices: dict[str, dict] | None = None,
                    refs: dict[str, str] | None = None) -> None:
-    """Declare named events ("division.merge": "区划合并"), labels for the keys of their data, the units
-    of numbers under those keys, the labels of coded values ({"service": {"primary": "小学"}}) and the
-    model ("app.model") of keys whose values are record ids."""
+    """Declare named events ("division.merge": "区划合并") and how the keys of their data read (see DataKeys).
+    With no actions, the keys are generic: keys of dicts inside snapshots (a scenario's parameters)."""
     ACTIONS.update(actions)
-    DATA_LABELS.update(data_labels or {})
-    DATA_UNITS.update(units or {})
-    DATA_CHOICES.update(choices or {})
-    DATA_REFS.update(refs or {})
+    if not actions:
+        GENERIC.labels.update(data_labels or {})
+        GENERIC.units.update(units or {})
+        GENERIC.choices.update(choices or {})
+        GENERIC.refs.update(refs or {})
+        return
+    for action in actions:
+        _BY_ACTION[action] = DataKeys(dict(data_labels or {}), dict(units or {}), dict(choices or {}), dict(refs or {}),
+                                      base=GENERIC)
+
+
+def data_keys(action: str | None) -> DataKeys:
+    """How the data of an entry with this action reads."""
+    return _BY_ACTION.get(action or "", GENERIC)
 
 
 def action_label(action: str) -> str:

@@ -58,20 +58,21 @@ def _ids(value) -> list:
     return [v for v in items if isinstance(v, int) and not isinstance(v, bool)]
 
 
-def _ref_ids(value, found: dict) -> None:
-    """Collect {model label: {ids}} under the keys declared in audit.DATA_REFS, at any depth."""
+def _ref_ids(value, found: dict, keys: audit.DataKeys) -> None:
+    """Collect {model label: {ids}} under the keys declared as record references, at any depth."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if k in audit.DATA_REFS:
-                found.setdefault(audit.DATA_REFS[k], set()).update(_ids(v))
+            model = keys.ref(k)
+            if model is not None:
+                found.setdefault(model, set()).update(_ids(v))
             else:
-                _ref_ids(v, found)
+                _ref_ids(v, found, keys)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            _ref_ids(v, found)
+            _ref_ids(v, found, keys)
 
 
-def readable(value, *, choices=None, unit: str = "", refs: dict | None = None) -> str:
+def readable(value, *, choices=None, unit: str = "", refs: dict | None = None, keys: audit.DataKeys = audit.GENERIC) -> str:
     """Any stored value as a person reads it: coded values by their label, numbers with their unit,
     times in local time, geometry summarised, dicts as "键:值" with Chinese keys where known."""
     if value is None or value == "" or value == [] or value == {}:
@@ -84,9 +85,9 @@ def readable(value, *, choices=None, unit: str = "", refs: dict | None = None) -
         geometry = _geometry(value)
         if geometry is not None:
             return geometry
-        return ";".join(f"{audit.DATA_LABELS.get(k, k)}:{_keyed(k, v, refs)}" for k, v in value.items())
+        return ";".join(f"{keys.label(k)}:{_keyed(k, v, refs, keys)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return "、".join(readable(v, choices=choices, unit=unit, refs=refs) for v in value)
+        return "、".join(readable(v, choices=choices, unit=unit, refs=refs, keys=keys) for v in value)
     if isinstance(value, (int, float)):
         return _number(value) + unit
     if isinstance(value, dt.datetime):
@@ -106,14 +107,14 @@ def readable(value, *, choices=None, unit: str = "", refs: dict | None = None) -
     return text
 
 
-def _keyed(key, value, refs: dict | None) -> str:
+def _keyed(key, value, refs: dict | None, keys: audit.DataKeys) -> str:
     """The value under a key of event data or of a dict: a record id by its name, else readable."""
-    model = audit.DATA_REFS.get(key)
+    model = keys.ref(key)
     if model is not None and value not in (None, [], ()) and _ids(value):
         names = (refs or {}).get(model, {})
         items = value if isinstance(value, (list, tuple)) else [value]
         return "、".join(names.get(v, f"#{v}") if isinstance(v, int) else readable(v) for v in items)
-    return readable(value, choices=audit.DATA_CHOICES.get(key), unit=audit.DATA_UNITS.get(key, ""), refs=refs)
+    return readable(value, choices=keys.choices_of(key), unit=keys.unit(key), refs=refs, keys=keys)
 
 
 def _text(value, **how) -> str:
@@ -138,8 +139,9 @@ class _Labels:
                 self.names[(model, pk)] = str(obj)
         found = {}
         for e in entries:
-            for snap in (e.before, e.after, e.data):
-                _ref_ids(snap, found)
+            for snap in (e.before, e.after):
+                _ref_ids(snap, found, audit.GENERIC)
+            _ref_ids(e.data, found, audit.data_keys(e.action))
         self.refs = {}
         for label, ids in found.items():
             model = apps.get_model(label)
@@ -165,9 +167,10 @@ class _Labels:
         return reg.labels.get(name) if reg else name
 
     def value(self, object_type, name, value) -> str:
+        """A snapshot field's value read: its record's name, its choice label, its unit (generic keys only)."""
         f = self._field(object_type, name)
         reg = audit.registration(object_type)
-        choices = (reg.choices.get(name) if reg else None) or audit.DATA_CHOICES.get(name)
+        choices = (reg.choices.get(name) if reg else None) or audit.GENERIC.choices_of(name)
         if f is not None and value is not None:
             if f.many_to_one:
                 return self.names.get((f.related_model, value), f"#{value}")
@@ -175,7 +178,7 @@ class _Labels:
                 choices = dict(f.flatchoices)
         unit = reg.units.get(name) if reg else None
         if unit is None and not (self.label(object_type, name) or "").endswith((")", ")")):  # "评估价值(元)" has its unit
-            unit = audit.DATA_UNITS.get(name, "")
+            unit = audit.GENERIC.unit(name)
         return _text(value, choices=choices, unit=unit or "", refs=self.refs)
 
 
@@ -196,12 +199,13 @@ def _changes(entry, labels: _Labels) -> list[tuple[str, str, str]]:
                      labels.value(t, name, new) if entry.after is not None else ""))
     if internal and not rows and entry.before is not None and entry.after is not None:
         rows.append(("说明", "", "仅内部字段变更(如层级路径)"))
+    keys = audit.data_keys(entry.action)
     for key, value in (entry.data or {}).items():
         if key == "field" and isinstance(value, str):
             f = labels._field(t, value)
             value = str(f.verbose_name) if f is not None else value
-        text = _keyed(key, value, labels.refs)
-        rows.append((audit.DATA_LABELS.get(key, key), "", text if len(text) <= LONGEST else text[:LONGEST] + "…"))
+        text = _keyed(key, value, labels.refs, keys)
+        rows.append((keys.label(key), "", text if len(text) <= LONGEST else text[:LONGEST] + "…"))
     return rows
 
 

@@ -103,3 +103,20 @@ def test_a_full_view_of_personal_data_reads_with_the_fields_chinese_name(client,
     client.force_login(admin)
     text = re.sub(r"\s+", " ", cells(client.get(reverse("workbench:audit_log")).content.decode()))
     assert "查看完整个人信息" in text and "字段:手机号" in text and "pii.view" not in text
+
+
+def test_two_modules_may_give_one_data_key_their_own_meaning(client, county, make_user):
+    """A case's "from" is its former status, a cared-for person's "from" the village they moved from, a merged
+    organisation's "successor" another organisation while a body's "successor" is a body: each entry reads its
+    own module's label, not the one declared last."""
+    from xiangcun.core import audit
+
+    town = Division.objects.get(name="甲镇")
+    audit.log_event(town, "case.start", data={"from": "待受理", "to": "办理中"}, path=town.path)
+    audit.log_event(town, "care.moved", data={"from": "甲村", "to": "乙村"}, path=town.path)
+    assert audit.data_keys("case.start").label("from") != audit.data_keys("care.moved").label("from")
+    client.force_login(make_user("office", Role.REFORM_OFFICE, county))
+    page = cells(client.get(reverse("workbench:audit_log")).content.decode())
+    assert f"{audit.data_keys('case.start').label('from')}" in page
+    assert f"{audit.data_keys('care.moved').label('from')}" in page
+    assert audit.data_keys("case.start").label("reason") == "原因"  # the generic keys still apply

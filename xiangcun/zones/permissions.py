@@ -31,4 +31,11 @@ URLS = {
     "zones:plans_export": Access(),
     "zones:plan_list_export": Access(),
     "zones:plan": Access(write=editors, denied=DENIED_PLANS),
+    # REST API (read-only, scoped)
+    "zones-scheme-list": Access(),
+    "zones-scheme-detail": Access(),
+    "zones-designation-list": Access(),
+    "zones-designation-detail": Access(),
+    "zones-plan-list": Access(),
+    "zones-plan-detail": Access(),
 }

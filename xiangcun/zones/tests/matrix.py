@@ -8,18 +8,23 @@ CASES = {
     # an empty move form is refused on the page itself (400)
     "zones:move": Case(obj="zone_scheme", method="post", ok=400),
     "zones:plan": Case(obj="zone_plan"),
+    "zones-scheme-detail": Case(obj="zone_scheme"),
+    "zones-plan-detail": Case(obj="zone_plan"),
+    "zones-designation-detail": Case(obj="zone_designation"),
 }
 
 
 def _objects(users, unit):
     """A village-level scheme of 马尔康市 in 松岗镇 (zone around 松岗村) and one in 党坝乡 (around 党坝村); a village
     plan of each centre village."""
+    import datetime as dt
+
     from xiangcun.divisions.models import Division, Level
 
     from .. import services
-    from ..models import Plan, PlanKind, SchemeLevel
+    from ..models import Designation, Plan, PlanKind, SchemeLevel, VillageType
 
-    out = {"zone_scheme": {}, "zone_plan": {}}
+    out = {"zone_scheme": {}, "zone_plan": {}, "zone_designation": {}}
     for label, village, township in (("sg", "松岗村", "松岗镇"), ("db", "党坝村", "党坝乡")):
         centre = unit(village)
         others = list(Division.objects.filter(parent=unit(township), level=Level.VILLAGE, valid_to__isnull=True)
@@ -29,9 +34,13 @@ def _objects(users, unit):
         out["zone_scheme"][label] = scheme.pk
         out["zone_plan"][label] = Plan.objects.create(kind=PlanKind.VILLAGE, name=f"{village}实用性村庄规划",
                                                       unit=centre).pk
+        out["zone_designation"][label] = Designation.objects.create(
+            unit=centre, category=VillageType.CLUSTER,
+            valid_from=dt.date(2021, 1, 1)).pk
     return out
 
 
 _kind = made_once(_objects)
 
-OBJECTS = {"zone_scheme": ("area", _kind("zone_scheme")), "zone_plan": ("area", _kind("zone_plan"))}
+OBJECTS = {"zone_scheme": ("area", _kind("zone_scheme")), "zone_plan": ("area", _kind("zone_plan")),
+           "zone_designation": ("area", _kind("zone_designation"))}

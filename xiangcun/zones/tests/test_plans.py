@@ -191,3 +191,40 @@ def test_the_workbench_shows_the_overdue_plans_to_those_who_see_them(client, off
     assert "逾期未批复的规划" in page and reverse("zones:plans") + "?overdue=1" in page
     client.force_login(make_user("sg_staff", Role.TOWNSHIP, unit("松岗镇")))
     assert "逾期未批复的规划" not in client.get(reverse("workbench:home")).content.decode()
+
+
+def test_the_api_lists_schemes_designations_and_plans_within_the_users_scope(client, make_user, county, unit):
+    """GET /api/v1/zones/…: the office reads the county's schemes (a scheme with its zones and members), village
+    types and plans; a township reads its own; the filters refuse an unknown value in Chinese."""
+    from xiangcun.accounts import tokens
+    from xiangcun.divisions.models import Level
+
+    office = make_user("office", Role.REFORM_OFFICE, county)
+    centre = unit("松岗村")
+    others = list(Division.objects.filter(parent=unit("松岗镇"), level=Level.VILLAGE, valid_to__isnull=True)
+                  .exclude(pk=centre.pk).order_by("code")[:2])
+    scheme = services.create_scheme(office, county, "松岗镇村级片区", SchemeLevel.VILLAGE, [(centre, [centre, *others])])
+    Designation.objects.create(unit=centre, category=VillageType.CLUSTER, valid_from=dt.date(2021, 1, 1))
+    Designation.objects.create(unit=unit("党坝村"), category=VillageType.HERITAGE, valid_from=dt.date(2021, 1, 1))
+    Plan.objects.create(kind=PlanKind.VILLAGE, name="松岗村实用性村庄规划", unit=centre)
+    Plan.objects.create(kind=PlanKind.VILLAGE, name="党坝村实用性村庄规划", unit=unit("党坝村"))
+
+    def get(user, url, **query):
+        key = tokens.issue(user)[1]
+        return client.get(url, query, HTTP_AUTHORIZATION=f"Token {key}")
+
+    listed = get(office, "/api/v1/zones/schemes/").json()
+    assert [s["name"] for s in listed["results"]] == ["松岗镇村级片区"]
+    detail = get(office, f"/api/v1/zones/schemes/{scheme.pk}/").json()
+    (zone,) = detail["zones"]
+    assert zone["centre_name"] == "松岗村" and {m["name"] for m in zone["members"]} == {centre.name, *(o.name for o in others)}
+    assert {d["unit_name"] for d in get(office, "/api/v1/zones/designations/").json()["results"]} == {"松岗村", "党坝村"}
+    assert [d["category_label"] for d in get(office, "/api/v1/zones/designations/", category="heritage").json()["results"]] == ["特色保护类"]
+
+    songgang = make_user("sg", Role.TOWNSHIP, unit("松岗镇"))
+    assert [d["unit_name"] for d in get(songgang, "/api/v1/zones/designations/").json()["results"]] == ["松岗村"]
+    assert [p["name"] for p in get(songgang, "/api/v1/zones/plans/").json()["results"]] == ["松岗村实用性村庄规划"]
+    dangba = make_user("db", Role.TOWNSHIP, unit("党坝乡"))
+    assert get(dangba, f"/api/v1/zones/schemes/{scheme.pk}/").status_code == 404
+    refused = get(office, "/api/v1/zones/plans/", stage="完成")
+    assert refused.status_code == 400 and "stage" in refused.json()["message"]

@@ -60,6 +60,12 @@ Who follows, in this order (INSTALLED_APPS order, in which the apps' `ready()` r
      passing to `Body.final_successor()`.
 7. supervision (`supervision/apps.py`), after bodies (which closes the unit's bodies and names successors)
    - unit_closed: the open tasks a closed body led pass to its `final_successor()` (each move audited on the task).
+8. governance (`governance/apps.py`), after bodies (whose closing names the offices that carry a list's items now)
+   - unit_closed (townships only, dated today or earlier): the township's lists in force are repealed the day before
+     (audited as "govlist.closed_by_merger"; a draft of it can no longer be published); the delegations and
+     enforcement items it took are taken by its successor too, and its enforcement officers serve the successor
+     (`governance.services.follow_closed_unit`, audited as "governance.follow_merger"). Its staff wait on the
+     placement list.
 
 Transactions
 ------------

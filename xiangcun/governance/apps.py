@@ -10,6 +10,7 @@ class Config(AppConfig):
         from django.urls import reverse
 
         from xiangcun.core import audit
+        from xiangcun.divisions import follow
 
         from . import services, services_staffing
         from .models import (
@@ -51,3 +52,5 @@ class Config(AppConfig):
                        url=lambda pk: reverse("governance:staff_detail", args=[pk]))
         audit.define_actions(services.EVENTS, services.EVENT_LABELS)
         audit.define_actions(services_staffing.EVENTS, services_staffing.EVENT_LABELS)
+        # a merged township's lists are repealed; what it took on passes to its successor (divisions/follow.py)
+        follow.register("governance", unit_closed=services.follow_closed_unit)

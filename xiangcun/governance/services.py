@@ -28,10 +28,12 @@ EVENTS = {
     "govlist.superseded": "清单被新版本替代",
     "admission.approve": "事项准入审批通过",
     "admission.refuse": "事项准入不予准入",
+    "govlist.closed_by_merger": "乡镇撤并,清单废止",
+    "governance.follow_merger": "乡镇撤并,承接事项转由承接乡镇",
 }
 EVENT_LABELS = {"template": "县级模板", "version": "版本号", "doc_number": "发布文号", "effective_from": "施行日期",
                 "effective_to": "废止日期", "replaced_by": "替代版本", "source": "来源版本", "lists": "列入的清单",
-                "note": "审批意见", "items": "事项数"}
+                "note": "审批意见", "items": "事项数", "unit": "撤并的乡镇", "successor": "承接乡镇", "when": "撤并日期"}
 
 
 # --- lists -------------------------------------------------------------------------------------------------
@@ -157,6 +159,9 @@ def publish(user, lst: ResponsibilityList, doc_number: str, effective_from: dt.d
     with transaction.atomic():
         lst = ResponsibilityList.objects.select_for_update().get(pk=lst.pk)
         ensure_draft(user, lst)
+        if lst.unit.valid_to is not None and (effective_from is None or effective_from >= lst.unit.valid_to):
+            raise GovernanceError(f"{lst.unit.name}已于{lst.unit.valid_to:%Y-%m-%d}撤并,不能发布其清单;"
+                                  "请在承接乡镇的清单中起草")
         previous = (ResponsibilityList.objects.filter(unit=lst.unit, kind=lst.kind, status=ListStatus.PUBLISHED,
                                                       effective_to__isnull=True).order_by("-effective_from").first())
         if previous and effective_from and effective_from <= previous.effective_from:
@@ -347,3 +352,38 @@ def refuse(user, admission: Admission, reason: str) -> Admission:
         admission.save()
         audit.log_event(admission, "admission.refuse", data={"note": admission.decision_note})
     return admission
+
+
+# --- mergers -------------------------------------------------------------------------------------------------
+
+def follow_closed_unit(unit: Division, when: dt.date) -> None:
+    """A township ended (merged, split, abolished), dated today or earlier:
+    - its lists in force are repealed the day before (废止日期), kept and readable as history; its drafts stay, but
+      cannot be published to take effect after the closing (`publish` refuses);
+    - the county's delegations and enforcement items it had taken are now taken by the township that took it over
+      (the closed township stays named on them, as history);
+    - its enforcement officers now serve the successor (their 执法证 stays valid).
+    Staff of the abolished township wait on the placement list (services_staffing). Audited."""
+    from xiangcun.divisions.services import successors_on
+
+    from .models import Delegation, EnforcementItem, EnforcementOfficer
+
+    if unit.level != Level.TOWNSHIP or when > dt.date.today():
+        return
+    heirs = [s for s in successors_on(unit, when) if s.pk != unit.pk and s.level == Level.TOWNSHIP]
+    heir = heirs[0] if heirs else None
+    data = {"unit": unit.name, "successor": heir.name if heir else "", "when": when.isoformat()}
+    for lst in ResponsibilityList.objects.filter(unit=unit, status=ListStatus.PUBLISHED, effective_to__isnull=True):
+        lst.effective_to = max(when - dt.timedelta(days=1), lst.effective_from or when)
+        lst.save(update_fields=["effective_to"])
+        audit.log_event(lst, "govlist.closed_by_merger", data=data)
+    if heir is None:
+        return
+    for model in (Delegation, EnforcementItem):
+        for record in model.objects.filter(townships=unit).exclude(townships=heir):
+            record.townships.add(heir)
+            audit.log_event(record, "governance.follow_merger", data=data)
+    for officer in EnforcementOfficer.objects.filter(unit=unit):
+        officer.unit = heir
+        officer.save(update_fields=["unit"])
+        audit.log_event(officer, "governance.follow_merger", data=data)

@@ -92,3 +92,32 @@ def test_the_api_lists_delegations_and_reads_a_blank_filter_as_none(delegation, 
     assert client.get("/api/v1/governance/lists/", {"unit": "", "status": ""}).json() == everything
     refused = client.get("/api/v1/governance/lists/", {"unit": "x"})
     assert refused.status_code == 400 and "参数 unit 的值" in refused.json()["message"]
+
+
+def test_a_merged_township_hands_its_powers_officers_and_lists_to_its_successor(delegation, template, office_user, unit, client):
+    """党坝乡 merges into 松岗镇: the delegation it received is now also received by 松岗镇, its officer serves
+    松岗镇, its list in force is repealed the day before the merger, and a draft of it can no longer be published."""
+    from xiangcun.divisions import services as registry
+    from xiangcun.governance import services
+    from xiangcun.governance.models import ResponsibilityList
+
+    dangba, songgang = unit("党坝乡"), unit("松岗镇")
+    delegation.townships.set([dangba])
+    officer = EnforcementOfficer.objects.create(unit=dangba, name="泽让", certificate="51320100123",
+                                                expires=dt.date(2030, 1, 1))
+    published = services.publish(None, services.adopt_template(None, template, dangba), "党府发〔2024〕1号", dt.date(2024, 5, 1))
+    draft = services.new_version(office_user, published)
+    registry.merge([dangba], dt.date(2025, 6, 1), into=songgang, user=office_user)
+
+    assert set(delegation.townships.all()) == {dangba, songgang}
+    officer.refresh_from_db()
+    assert officer.unit == songgang
+    published.refresh_from_db()
+    assert published.effective_to == dt.date(2025, 5, 31)
+    assert services.in_force(dangba, published.kind, dt.date(2025, 6, 1)) is None
+    with pytest.raises(GovernanceError, match="党坝乡已于2025-06-01撤并,不能发布其清单"):
+        services.publish(None, draft, "党府发〔2025〕2号", dt.date(2025, 7, 1))
+    assert ResponsibilityList.objects.get(pk=draft.pk).is_draft
+    client.force_login(office_user)
+    log = client.get(reverse("workbench:audit_log")).content.decode()
+    assert "乡镇撤并,清单废止" in log and "承接乡镇" in log

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from xiangcun.accounts.demo import DEMO_PASSWORD
 from xiangcun.accounts.models import Role, User
 from xiangcun.bodies import services as bodies
+from xiangcun.core import audit
 from xiangcun.core.discovery import app_modules
 from xiangcun.divisions import demo as divisions_demo
 from xiangcun.divisions.models import Division
@@ -37,7 +38,9 @@ class Command(BaseCommand):
         # modules come after the logins, so their demo records can name an owner
         for module in app_modules("demo"):
             if hasattr(module, "load_module"):  # divisions.demo is the base, loaded above
-                module.load_module(county, log=self.stdout.write)
+                # one transaction per module, the audit head locked and moved once: every write still has its entry
+                with audit.batch():
+                    module.load_module(county, log=self.stdout.write)
         link_demo_logins(county)  # the modules' own logins (daiban …) join their unit's body too
         # every login that still has the demo password, the modules' own (caizheng, daiban …) included
         demo_users = [u for u in User.objects.filter(is_active=True).order_by("id") if u.check_password(DEMO_PASSWORD)]

@@ -301,7 +301,9 @@ def batch():
 
     Updating the head row per entry leaves PostgreSQL a growing chain of row versions to walk
     inside one transaction (a 50,000-row import became quadratic). All or nothing: an error inside
-    rolls the whole batch back, so code inside must not catch a failed write and carry on.
+    rolls the whole batch back, so code inside must not catch a failed write and carry on. If it does
+    (a savepoint inside rolled back entries the chain had already moved past), the batch refuses to
+    commit a broken chain: AuditError, and everything inside is rolled back.
     """
     if _batch.get() is not None:
         yield
@@ -315,6 +317,9 @@ def batch():
         finally:
             _batch.reset(token)
         if chain[0] != head.seq:
+            if AuditEntry.objects.filter(seq__gt=head.seq).count() != chain[0] - head.seq:
+                raise AuditError("批量写入审计日志时,部分条目随回滚的子事务消失,审计链将断开:整批已撤销"
+                                 "(批量写入中不得捕获失败的写入后继续)")
             _move_head(head, chain[0], chain[1])
 
 

@@ -95,6 +95,8 @@ def _generate(county: Division):
     rows, ce_rows = [], []
     profiles: dict[int, dict] = {}
     songgang = Division.objects.filter(parent=county, name="松岗镇", valid_to__isnull=True).first()
+    thresholds = {year: services.threshold_on(year) for year in YEARS}
+    predecessors: dict[int, list[int]] = {}  # the same village recurs every year
     for year in YEARS:
         t = year - 2019
         geo = aggregate.Geography.on(county, dt.date(year, 12, 31))
@@ -103,7 +105,9 @@ def _generate(county: Division):
         for vid in villages:
             unit = units[vid]
             # a village that absorbed others continues their profiles (like with like)
-            parts = [pid for pid in _predecessors(today_geo, unit, geo) if pid not in villages] + [vid]
+            if vid not in predecessors:
+                predecessors[vid] = _predecessors(today_geo, unit, geo)
+            parts = [pid for pid in predecessors[vid] if pid not in villages] + [vid]
             for pid in parts:
                 profiles.setdefault(pid, _profile(rng))
             values = _combine([_village_values(profiles[pid], t) for pid in parts])
@@ -114,9 +118,11 @@ def _generate(county: Division):
                     rows.append(DataValue(element=elements[code], unit=unit, period=str(year), number=number, text=text))
             hollow = rng.random() < 0.3 - 0.06 * t  # fewer 空壳村 every year
             income = 0 if hollow else sum(profiles[pid]["income"] for pid in parts) * (1 + 0.25 * t)
-            ce_rows.append(_collective(unit, year, income, len(parts) > 1, rng))
-        for tid in geo.units(Level.TOWNSHIP):
-            unit = Division.objects.get(pk=tid)
+            ce_rows.append(_collective(unit, year, income, len(parts) > 1, rng, thresholds[year]))
+        township_ids = list(geo.units(Level.TOWNSHIP))
+        townships = Division.objects.in_bulk(township_ids)
+        for tid in township_ids:
+            unit = townships[tid]
             p = rng.random()
             for code, v in {"PLAN_TOWNSHIP": p + 0.3 * t > 0.9, "ECOM_SALES": round((50 + 300 * p) * (1 + 0.2 * t), 1),
                             "AGRI_PARKS": int(p > 0.5) + int(t >= 3 and p > 0.3),
@@ -125,8 +131,7 @@ def _generate(county: Division):
                 rows.append(DataValue(element=elements[code], unit=unit, period=str(year), number=number, text=text))
     DataValue.objects.bulk_create(rows, batch_size=2000)
     CollectiveEconomy.objects.bulk_create(ce_rows, batch_size=500)
-    for record in CollectiveEconomy.objects.filter(subtree_q(county, "village__path")).select_related("village"):
-        services.sync_collective(record)
+    services.sync_collectives(CollectiveEconomy.objects.filter(subtree_q(county, "village__path")).select_related("village"))
     return len(rows), len(ce_rows), _targets(county)
 
 
@@ -135,7 +140,7 @@ def _predecessors(today_geo, unit, geo):
     return list(merged_units(unit).filter(level=Level.VILLAGE).values_list("pk", flat=True))
 
 
-def _collective(unit, year, income, merged, rng):
+def _collective(unit, year, income, merged, rng, threshold):
     income = Decimal(str(round(income, 2)))
     business = (income * Decimal("0.5")).quantize(Decimal("0.01"))
     contract = (income * Decimal("0.3")).quantize(Decimal("0.01"))
@@ -150,7 +155,7 @@ def _collective(unit, year, income, merged, rng):
         integration_mode=(rng.choice([IntegrationMode.DIRECT, IntegrationMode.SHARES, IntegrationMode.JOINT,
                                       IntegrationMode.GRADUAL]) if merged and year >= 2020 else ""),
     )
-    record.threshold = services.threshold_on(year)
+    record.threshold = threshold
     record.classification = services.classify(record.operating_income, record.threshold)
     return record
 

@@ -261,26 +261,44 @@ def _wan(amount: Decimal) -> Decimal:
 
 def sync_collective(record: CollectiveEconomy, user=None) -> None:
     """Mirror a ledger row into the CE_* elements, so the map, trends and targets use the same machinery."""
-    values = {
+    sync_collectives([record], user)
+
+
+def _collective_values(record: CollectiveEconomy) -> dict:
+    return {
         "CE_TOTAL_INCOME": _wan(record.total_income), "CE_OPERATING_INCOME": _wan(record.operating_income),
         "CE_NET_ASSETS": _wan(record.net_assets),
         "CE_HOLLOW": Decimal(record.classification == EconomyClass.HOLLOW),
         "CE_WEAK": Decimal(record.classification == EconomyClass.WEAK),
         "CE_SHARE_COOP": Decimal(record.org_form == OrgForm.SHARE_COOP),
     }
-    elements = {e.code: e for e in DataElement.objects.filter(code__in=list(values), source=Source.COLLECTIVE)}
-    period = str(record.year)
-    existing = {v.element_id: v for v in DataValue.objects.filter(unit=record.village, period=period, element__in=elements.values())}
-    for code, number in values.items():
-        element = elements.get(code)
-        if element is None:
-            continue
-        row = existing.get(element.pk)
-        if row is None:
-            DataValue.objects.create(element=element, unit=record.village, period=period, number=number, updated_by=user)
-        elif row.number != number:
-            row.number, row.updated_by = number, user
-            row.save()
+
+
+def sync_collectives(records, user=None) -> None:
+    """`sync_collective` for many ledger rows (in their order, each value saved and audited as there), with the
+    elements and the values already mirrored read once for all of them instead of once per row."""
+    records = list(records)
+    if not records:
+        return
+    codes = list(_collective_values(records[0]))
+    elements = {e.code: e for e in DataElement.objects.filter(code__in=codes, source=Source.COLLECTIVE)}
+    existing = {(v.unit_id, v.period, v.element_id): v for v in DataValue.objects.filter(
+        unit__in={r.village_id for r in records}, period__in={str(r.year) for r in records},
+        element__in=elements.values())}
+    for record in records:
+        period = str(record.year)
+        for code, number in _collective_values(record).items():
+            element = elements.get(code)
+            if element is None:
+                continue
+            key = (record.village_id, period, element.pk)
+            row = existing.get(key)
+            if row is None:
+                existing[key] = DataValue.objects.create(element=element, unit=record.village, period=period,
+                                                         number=number, updated_by=user)
+            elif row.number != number:
+                row.number, row.updated_by = number, user
+                row.save()
 
 
 ASSET_RENT = "CE_ASSET_RENT"

@@ -142,6 +142,25 @@ def test_a_failed_batch_writes_nothing(county, capsys):
     assert verify(capsys)[0] == 0
 
 
+def test_a_batch_refuses_to_commit_a_chain_with_entries_rolled_back_inside_it(county, capsys):
+    from django.db import transaction
+
+    before, head = AuditEntry.objects.count(), audit.AuditHead.objects.get().seq
+    with pytest.raises(AuditError, match="审计链将断开"):
+        with audit.batch():
+            services.create_unit("丙村", "village", named("甲镇"), DAY)
+            try:
+                with transaction.atomic():  # a failed write caught inside the batch: its entry is rolled back
+                    services.create_unit("丁村", "village", named("甲镇"), DAY)
+                    raise RuntimeError("写入失败")
+            except RuntimeError:
+                pass
+            services.create_unit("戊村", "village", named("甲镇"), DAY)
+    assert AuditEntry.objects.count() == before and audit.AuditHead.objects.get().seq == head
+    assert not Division.objects.filter(name__in=["丙村", "戊村"]).exists()
+    assert verify(capsys)[0] == 0
+
+
 def test_verify_detects_an_entry_edited_in_the_database(county, capsys):
     victim = AuditEntry.objects.order_by("seq")[3]
     with connection.cursor() as cursor:

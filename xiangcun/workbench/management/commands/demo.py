@@ -5,9 +5,10 @@ Idempotent and fast when already loaded. A module adds its demo records by shipp
 """
 from django.core.management.base import BaseCommand
 
-from xiangcun.accounts.demo import DEMO_PASSWORD
+from xiangcun.accounts.demo import DEMO_PASSWORD, set_demo_password, with_demo_password
 from xiangcun.accounts.models import Role, User
 from xiangcun.bodies import services as bodies
+from xiangcun.core import audit
 from xiangcun.core.discovery import app_modules
 from xiangcun.divisions import demo as divisions_demo
 from xiangcun.divisions.models import Division
@@ -32,15 +33,17 @@ class Command(BaseCommand):
                 "role": role, "jurisdiction": unit, "display_name": display, "department": dept,
                 "is_superuser": superuser, "is_staff": superuser})
             if created:
-                user.set_password(DEMO_PASSWORD)
+                set_demo_password(user)
                 user.save(update_fields=["password"])
         # modules come after the logins, so their demo records can name an owner
         for module in app_modules("demo"):
             if hasattr(module, "load_module"):  # divisions.demo is the base, loaded above
-                module.load_module(county, log=self.stdout.write)
+                # one transaction per module, the audit head locked and moved once: every write still has its entry
+                with audit.batch():
+                    module.load_module(county, log=self.stdout.write)
         link_demo_logins(county)  # the modules' own logins (daiban …) join their unit's body too
         # every login that still has the demo password, the modules' own (caizheng, daiban …) included
-        demo_users = [u for u in User.objects.filter(is_active=True).order_by("id") if u.check_password(DEMO_PASSWORD)]
+        demo_users = with_demo_password(User.objects.filter(is_active=True).order_by("id"))
         self.stdout.write(self.style.SUCCESS(
             "演示账号(密码均为 " + DEMO_PASSWORD + "):"
             + "、".join(f"{u.username}({u.display_name or u.get_role_display()})" for u in demo_users)))

@@ -176,3 +176,48 @@ def test_stored_uploads_previews_and_error_workbooks_expire(settings, tmp_path):
     (directory / "newtoken.preview.json").write_bytes(b"x")
     excel_views._sweep(directory)
     assert [p.name for p in directory.iterdir()] == ["newtoken.preview.json"]
+
+
+def test_a_row_refused_while_writing_leaves_nothing_written(client, office, url, unit, settings, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    from xiangcun.core.excel import RowError
+
+    settings.IMPORT_JOB_ROWS = 5
+    answer = upload(client, url, rows_of(unit, 12), django_capture_on_commit_callbacks)
+    token = re.search(r"token=([\w-]+)", answer["Location"])[1]
+    original = GroupImporter.save_row
+
+    def save_row(self, values):
+        if values["name"] == "第10组":
+            raise RowError("该小组刚被他人改名", "name")
+        return original(self, values)
+
+    monkeypatch.setattr(GroupImporter, "save_row", save_row)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "confirm", "token": token})
+    write = Job.objects.get(kind="excel_import")
+    assert write.status == JobStatus.SUCCEEDED and not write.result.get("written")
+    assert "未写入任何数据" in write.result["message"]
+    assert not Division.objects.filter(parent=unit("松岗村"), name__startswith="第").exists()
+    page = client.get(answer["Location"])
+    assert page.status_code == 400 and "该小组刚被他人改名" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_jobs_parse_outside_any_transaction_and_write_in_one(client, office, url, unit, settings, monkeypatch):
+    """The write lock is never held while parsing: both jobs parse in autocommit; only the write is atomic."""
+    from django.db import connection
+
+    settings.IMPORT_JOB_ROWS = 5
+    seen = []
+    parse, save_row = GroupImporter.parse, GroupImporter.save_row
+    monkeypatch.setattr(GroupImporter, "parse",
+                        lambda self, *a, **kw: seen.append(("parse", connection.in_atomic_block)) or parse(self, *a, **kw))
+    monkeypatch.setattr(GroupImporter, "save_row",
+                        lambda self, values: seen.append(("save", connection.in_atomic_block)) or save_row(self, values))
+    answer = client.post(url, {"file": workbook(rows_of(unit, 12))})  # autocommit: the job runs at once
+    token = re.search(r"token=([\w-]+)", answer["Location"])[1]
+    assert client.post(url, {"action": "confirm", "token": token}).status_code == 302
+    assert seen.count(("parse", False)) == 2 and ("parse", True) not in seen
+    assert seen.count(("save", True)) == 12 and ("save", False) not in seen
+    assert Division.objects.filter(parent=unit("松岗村"), name__startswith="第").count() == 12

@@ -215,6 +215,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = env_int("XIANGCUN_SESSION_SECONDS", 2 * 3600)
 IMPORT_MAX_ROWS = env_int("XIANGCUN_IMPORT_MAX_ROWS", 20_000)  # rows per Excel import (core/excel.py)
+# An upload with more rows than this (its declared dimension) is checked by a background job, not in the request.
+IMPORT_JOB_ROWS = env_int("XIANGCUN_IMPORT_JOB_ROWS", 3000)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -6,7 +6,7 @@ class Config(AppConfig):
     label = "core"
 
     def ready(self):
-        from . import bounds, workers  # noqa: F401  (workers registers the "ping" job kind)
+        from . import bounds, excel_views, workers  # noqa: F401  (they register the "ping" and import job kinds)
 
         bounds.install()  # every numeric/date column's range, for forms, API and imports alike
         name_third_party_apps()

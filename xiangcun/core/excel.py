@@ -272,6 +272,49 @@ class _Parser(WorkSheetParser):
         return cell
 
 
+DIMENSION_HEAD = 65536  # the declared <dimension> is looked for in this much of a worksheet's XML
+DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def declared_dimension(head: bytes):
+    """(min_col, min_row, max_col, max_row) a worksheet's XML declares near its start, or None."""
+    found = DIMENSION_RE.search(head)
+    if not found:
+        return None
+    ref = found[1].decode()
+    if ":" not in ref:
+        ref = f"{ref}:{ref}"
+    return range_boundaries(ref)
+
+
+def estimate_rows(data: bytes) -> int:
+    """The most rows a worksheet of an upload (already through check_archive) holds, without parsing any
+    cell: its declared dimension, else a count of its <row> elements (streamed, constant memory). It
+    decides whether the preview runs in the request or as a background job (core.excel_views)."""
+    most = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            name = member.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(member) as src:
+                chunk = src.read(DIMENSION_HEAD)
+                found = declared_dimension(chunk)
+                if found:
+                    most = max(most, found[3])
+                    continue
+                rows, tail = 0, b""
+                while chunk:
+                    block = tail + chunk
+                    rows += len(ROW_TAG_RE.findall(block))
+                    tail = block[-16:]  # a tag cut in two by the chunk boundary is counted in the next block
+                    rows -= len(ROW_TAG_RE.findall(tail))
+                    chunk = src.read(1024 * 1024)
+                most = max(most, rows)
+    return most
+
+
 class _Sheet(ReadOnlyWorksheet):
     """A read-only worksheet that finds its declared <dimension> in the first 64 KB of its XML.
 
@@ -280,13 +323,10 @@ class _Sheet(ReadOnlyWorksheet):
 
     def _get_size(self):
         with self._get_source() as src:
-            head = src.read(65536)
-        found = re.search(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"', head)
+            head = src.read(DIMENSION_HEAD)
+        found = declared_dimension(head)
         if found:
-            ref = found[1].decode()
-            if ":" not in ref:
-                ref = f"{ref}:{ref}"
-            self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(ref)
+            self._min_column, self._min_row, self._max_column, self._max_row = found
 
 
 class _Reader(ExcelReader):
@@ -455,6 +495,7 @@ class Importer:
     def __init__(self, scope=None):
         self.scope = scope  # the units (a Division queryset) that unit columns may resolve to
         self._unit_maps: dict[str, dict] = {}
+        self._progress = None  # set by parse()
         if self.max_rows is None:
             self.max_rows = max_rows_setting()
 
@@ -614,9 +655,11 @@ class Importer:
 
     # parsing
 
-    def parse(self, upload) -> ParseResult:
-        """Check every row of an upload; return the cleaned rows and every error. Writes nothing."""
+    def parse(self, upload, progress: Callable[[int], None] | None = None) -> ParseResult:
+        """Check every row of an upload; return the cleaned rows and every error. Writes nothing.
+        `progress(rows read)` is called every few hundred rows (a background job's progress bar)."""
         result = ParseResult()
+        self._progress = progress
         self.bind_columns()
         try:
             data = read_upload(upload, self.max_bytes)
@@ -734,6 +777,8 @@ class Importer:
                 if len(pending) >= LOOKUP_BATCH:
                     self._finish_rows(pending, columns, positions, result)
                     pending = []
+            if count % LOOKUP_BATCH == 0 and getattr(self, "_progress", None):
+                self._progress(count)
         self._finish_rows(pending, columns, positions, result)
         result.errors.sort(key=lambda e: e.row)  # rows finish in batches; each row's own errors keep their order
         if result.notices and not any(True for _ in zip(range(1), rows)):
@@ -961,8 +1006,8 @@ class Importer:
 
     # writing
 
-    def import_rows(self, rows: Sequence[Row], dry_run: bool = False) -> Counts:
-        return import_rows(rows, self.save_row, dry_run=dry_run, columns=self.columns)
+    def import_rows(self, rows: Sequence[Row], dry_run: bool = False, progress=None) -> Counts:
+        return import_rows(rows, self.save_row, dry_run=dry_run, columns=self.columns, progress=progress)
 
     def error_workbook(self, upload, errors: Sequence[Error], sheet: str = "") -> bytes:
         return error_workbook(upload, errors, sheet, self.max_bytes)
@@ -974,11 +1019,12 @@ def _chain(first, rest):
 
 
 def import_rows(rows: Sequence[Row], save_row: Callable[[dict], str], dry_run: bool = False,
-                columns: Sequence[Column] = ()) -> Counts:
+                columns: Sequence[Column] = (), progress: Callable[[int], None] | None = None) -> Counts:
     """Write every row in one transaction with `save_row` (which returns created/updated/unchanged).
 
     A RowError or ValidationError from any row rolls the whole write back and is reported with its
-    line; so does `dry_run`, which tells the preview what an import would do.
+    line; so does `dry_run`, which tells the preview what an import would do. `progress(rows written)`
+    is called every few hundred rows (a background job's progress bar).
     """
     counts = Counts()
     headers = {c.field: c.header for c in columns}
@@ -996,6 +1042,8 @@ def import_rows(rows: Sequence[Row], save_row: Callable[[dict], str], dry_run: b
                     continue
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 counts.outcomes.append(outcome)
+                if progress is not None and len(counts.outcomes) % LOOKUP_BATCH == 0:
+                    progress(len(counts.outcomes))
             if counts.errors or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -1141,6 +1189,6 @@ def export_response(rows: Iterable[Sequence], columns: Sequence, filename: str, 
 
 __all__ = [
     "CLEAR_MARK", "Column", "Counts", "Error", "Importer", "NO_CACHED_VALUE", "ParseResult", "Refused", "Row",
-    "RowError", "RowValues", "XLSX_TYPE", "check_archive", "csv_stream", "error_workbook", "export_response",
+    "RowError", "RowValues", "XLSX_TYPE", "check_archive", "estimate_rows", "csv_stream", "error_workbook", "export_response",
     "import_rows", "open_workbook", "read_upload", "safe_cell", "sheet_rows",
 ]

@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from .models import Job
+from .models import Job, JobStatus
 
 
 def visible_jobs(request):
@@ -24,4 +24,7 @@ def job_progress(request, pk):
     job = get_object_or_404(visible_jobs(request), pk=pk)
     if not request.headers.get("HX-Request") and request.GET.get("partial") is None:
         raise Http404
-    return render(request, "core/_job_progress.html", {"job": job})
+    response = render(request, "core/_job_progress.html", {"job": job})
+    if job.status == JobStatus.SUCCEEDED and (job.result or {}).get("open") and job.result_url:
+        response["HX-Redirect"] = job.result_url  # e.g. a large import's check: on to its preview
+    return response

@@ -72,19 +72,26 @@ def load_module(county: Division, log=print) -> None:
 
 
 def _link_a_case(county) -> str:
-    """Link the open 宅基地建房 case of a 松岗镇 village (if the services demo made one) to a new application."""
-    from xiangcun.services.models import OPEN, Case
+    """The demo's village agent takes a 宅基地建房 case now (forwarded to and started by the township) and the township
+    registers its site, linked: the case page shows it waiting for the pre-review before it can be completed."""
+    from xiangcun.services import casework
+    from xiangcun.services.models import ServiceItem
 
-    case = (Case.objects.filter(subtree_q(county, "unit_path"), item__name__contains="宅基地", status__in=OPEN,
-                                prereview__isnull=True, village__lon__isnull=False)
-            .select_related("village", "village__parent").order_by("-intake_at").first())
-    if case is None:
-        return ""
-    staff = User.objects.filter(role=Role.TOWNSHIP, jurisdiction=case.village.parent, is_active=True).order_by("pk").first()
-    if staff is None:
-        return ""
-    services.register(staff, Application(
-        name=f"{case.village.name}宅基地建房(代办件 {case.number})", kind=BuildingKind.HOUSE, applicant="代办件申请人",
-        village=case.village, lon=case.village.lon, lat=case.village.lat, address=f"{case.village.name}",
-        case=case, registered_on=case.intake_date))
-    return case.number
+    item = ServiceItem.objects.filter(name__contains="宅基地", is_active=True).order_by("code").first()
+    agents = User.objects.filter(role=Role.VILLAGE_AGENT, is_active=True, jurisdiction__lon__isnull=False,
+                                 jurisdiction__valid_to__isnull=True).select_related("jurisdiction").order_by("pk")
+    for agent in agents if item is not None else []:
+        village = agent.jurisdiction
+        staff = User.objects.filter(role=Role.TOWNSHIP, jurisdiction_id=village.parent_id, is_active=True).first()
+        if staff is None or not village.path.startswith(county.path):
+            continue
+        case = casework.take_case(agent, village, item, "泽仁拉姆", "11010519491231002X", "13912345678",
+                                  materials=item.material_list)
+        casework.transition(case, "forward", agent)
+        case = casework.transition(case, "start", staff)
+        services.register(staff, Application(
+            name=f"{village.name}宅基地建房(代办件 {case.number})", kind=BuildingKind.HOUSE, applicant="泽仁拉姆",
+            village=village, lon=village.lon, lat=village.lat, address=f"{village.name}", case=case,
+            registered_on=case.intake_date))
+        return case.number
+    return ""

@@ -2,8 +2,10 @@
 page) and the statistics per township."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from xiangcun.core import params
 from xiangcun.core.openapi import RECORD_ID
 
 from . import filters, services
@@ -60,7 +62,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         return filters.filtered(self.request, qs) if self.action == "list" else qs
 
 
-class StatsRowSerializer(serializers.Serializer):
+class PrereviewStatsRowSerializer(serializers.Serializer):
     township = serializers.IntegerField(help_text="乡镇 id")
     township_name = serializers.CharField()
     applications = serializers.IntegerField(help_text="申请数")
@@ -75,9 +77,15 @@ class StatsViewSet(viewsets.ViewSet):
 
     pagination_class = None
 
-    @extend_schema(responses=StatsRowSerializer(many=True))
+    @extend_schema(responses=PrereviewStatsRowSerializer(many=True), parameters=[
+        OpenApiParameter("township", RECORD_ID, description="乡镇 id:只统计该乡镇(不在管辖范围内为 404)")])
     def list(self, request):
+        township = params.get_id(request.query_params, "township")
         rows = services.stats(request.user)
+        if township:
+            rows = [r for r in rows if r.township.pk == township]
+            if not rows:
+                raise NotFound("该乡镇不存在或不在您的管辖范围内")
         return Response([{"township": r.township.pk, "township_name": r.township.name, "applications": r.applications,
                           "waiting": r.waiting, "refused": r.refused, "ready": r.ready, "approved": r.approved}
                          for r in rows])

@@ -217,5 +217,8 @@ def test_the_api_reads_applications_and_statistics_in_scope(cast, site):
     stats = api.get("/api/v1/prereview/stats/").json()
     assert stats == [{"township": app.village.parent_id, "township_name": "松岗镇", "applications": 1, "waiting": 0,
                       "refused": 1, "ready": 0, "approved": 0}]
+    assert api.get("/api/v1/prereview/stats/", {"township": app.village.parent_id}).json()[0]["refused"] == 1
+    assert api.get("/api/v1/prereview/stats/", {"township": other.village.parent_id}).status_code == 404
+    assert api.get("/api/v1/prereview/stats/", {"township": "abc"}).status_code == 400
     schema = api.get("/api/v1/openapi.json").json()
     assert "/api/v1/prereview/applications/" in schema["paths"] and "/api/v1/prereview/stats/" in schema["paths"]

@@ -222,3 +222,23 @@ def test_the_api_reads_applications_and_statistics_in_scope(cast, site):
     assert api.get("/api/v1/prereview/stats/", {"township": "abc"}).status_code == 400
     schema = api.get("/api/v1/openapi.json").json()
     assert "/api/v1/prereview/applications/" in schema["paths"] and "/api/v1/prereview/stats/" in schema["paths"]
+
+
+def test_the_workbench_and_the_case_page_say_what_waits(cast, site, client, unit):
+    from xiangcun.services import casework
+    from xiangcun.services.models import ItemLevel, ServiceItem
+
+    item = ServiceItem.objects.create(code="NY-002", name="农村宅基地和建房(规划许可)申请", category="农业农村",
+                                      department="农业农村", level=ItemLevel.TOWNSHIP, time_limit=20, materials="身份证")
+    case = casework.take_case(cast["agent"], unit("松岗村"), item, "张小明", ID, "13912345678", materials=["身份证"])
+    casework.transition(case, "forward", cast["agent"])
+    casework.transition(case, "start", cast["songgang"])
+    app = site(case=case)
+    services.record_review(cast["ziran"], app, Aspect.GEO, Outcome.PASS, "", "李国强", LATER)
+    client.force_login(cast["shuili"])
+    assert "等待行洪安全(水利)审查" in client.get("/").content.decode()
+    client.force_login(cast["songgang"])
+    page = client.get(f"/services/cases/{case.pk}/").content.decode()
+    assert "办结前须:宅基地建房须先通过前置审查" in page and "尚未批准(待审查)" in page
+    services.record_review(cast["shuili"], app, Aspect.FLOOD, Outcome.PASS, "", "王建华", LATER)
+    assert "可批准的建房选址" in client.get("/").content.decode()

@@ -2,6 +2,7 @@
 site on the map, a department's review and the township's approval."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from xiangcun.core import params
@@ -143,7 +144,7 @@ def application_approve(request, pk):
 
 def review(request, pk, aspect):
     if aspect not in Aspect.values:
-        raise PermissionDenied("未知的审查事项")
+        raise Http404("未知的审查事项(应为 geo 地灾隐患或 flood 行洪安全)")
     application = get_object_or_404(_applications(request), pk=pk)
     if not permissions.reviews_aspect(request.user, aspect):
         raise PermissionDenied(f"只有{DEPARTMENT_LABEL[Aspect(aspect)]}部门可以录入{Aspect(aspect).label}审查意见")

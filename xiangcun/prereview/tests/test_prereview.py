@@ -194,6 +194,7 @@ def test_the_forms_show_each_error_beside_its_field(cast, client, unit):
     assert response.status_code == 400
     assert response.context["form"].errors["reason"] == ["有条件通过须写明条件"]
     assert client.get(f"/prereview/{app.pk}/review/geo/").status_code == 403
+    assert client.get(f"/prereview/{app.pk}/review/other/").status_code == 404
     client.force_login(cast["songgang"])
     response = client.post(f"/prereview/{app.pk}/approve/", {"note": ""})
     assert response.status_code == 400

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "xiangcun.indicators",
     "xiangcun.facilities",
     "xiangcun.zones",
+    "xiangcun.prereview",  # after services (its 宅基地建房 cases wait for an approved pre-review)
     "xiangcun.care",
     "xiangcun.supervision",
     "xiangcun.governance",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("indicators/", include("xiangcun.indicators.urls")),
     path("facilities/", include("xiangcun.facilities.urls")),
     path("zones/", include("xiangcun.zones.urls")),
+    path("prereview/", include("xiangcun.prereview.urls")),
     path("care/", include("xiangcun.care.urls")),
     path("collective/", include("xiangcun.collective.urls")),
     path("governance/", include("xiangcun.governance.urls")),

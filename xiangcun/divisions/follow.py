@@ -53,14 +53,19 @@ Who follows, in this order (INSTALLED_APPS order, in which the apps' `ready()` r
      (`zones.services.follow_closed_unit`, audited as "zones.follow"). Closings dated in the future wait. The
      closed unit's designation (村镇分类) ends on the closing day (`zones.plans.close_designations`); its plans
      stay on the register, and a zone emptied by the merger is kept while a plan hangs on it.
-6. care (`care/apps.py`), after bodies (whose `unit_closed` closes the unit's bodies and names successors)
+6. prereview (`prereview/apps.py`)
+   - unit_closed (villages only, dated today or earlier): the village's open 前置审查 applications (not yet
+     approved) pass to the village that took it over, with their reviews (`prereview.services.follow_closed_unit`,
+     each move audited as "prereview.follow"); approved ones stay on the village where they were approved. Scope
+     is by `village__path`, so nothing copied needs `path_changed`.
+7. care (`care/apps.py`), after bodies (whose `unit_closed` closes the unit's bodies and names successors)
    - unit_closed (villages only, dated today or earlier): the village's people in the care register pass to the
      village that took it over (`care.services.follow_closed_unit`, each move audited as "care.moved"); scope
      is by `village__path`, so nothing copied needs `path_changed`. Referrals to a closed body are shown
      passing to `Body.final_successor()`.
-7. supervision (`supervision/apps.py`), after bodies (which closes the unit's bodies and names successors)
+8. supervision (`supervision/apps.py`), after bodies (which closes the unit's bodies and names successors)
    - unit_closed: the open tasks a closed body led pass to its `final_successor()` (each move audited on the task).
-8. governance (`governance/apps.py`), after bodies (whose closing names the offices that carry a list's items now)
+9. governance (`governance/apps.py`), after bodies (whose closing names the offices that carry a list's items now)
    - unit_closed (townships only, dated today or earlier): the township's lists in force are repealed the day before
      (audited as "govlist.closed_by_merger"; a draft of it can no longer be published); the delegations and
      enforcement items it took are taken by its successor too, and its enforcement officers serve the successor

@@ -65,6 +65,22 @@ def deadline_flag(case: Case, cal: Calendar, today: dt.date | None = None) -> st
 
 FLAG_LABELS = {"overdue": "已逾期", "nearly": "即将到期", "late": "超期办结"}
 
+# Checks a higher module adds before a case may be completed (办结): fn(case) -> a Chinese reason, or None.
+# The 前置审查 module (prereview, listed after services) registers one in its AppConfig.ready(): a 宅基地建房
+# case is not completed before its site's pre-review is approved. Services never imports those modules.
+_COMPLETION_CHECKS: list = []
+
+
+def register_completion_check(fn) -> None:
+    """Add a check run before every 办结 (idempotent: the same function is registered once)."""
+    if fn not in _COMPLETION_CHECKS:
+        _COMPLETION_CHECKS.append(fn)
+
+
+def completion_blockers(case: Case) -> list[str]:
+    """Why `case` may not be completed now, by the registered checks (empty: nothing stands in the way)."""
+    return [reason for fn in _COMPLETION_CHECKS if (reason := fn(case))]
+
 
 
 def _number(village: Division, when: dt.datetime) -> str:
@@ -246,6 +262,9 @@ def transition(case: Case | int, action: str, user, *, version: int | None = Non
     elif action == "complete":
         if not result:
             raise CaseError("办结须填写办理结果")
+        blockers = completion_blockers(case)
+        if blockers:
+            raise CaseError(";".join(blockers))
         used = cal.between(case.intake_date, day)
         changes.update(result=result[:300], completed_at=when, closed_at=when, working_days=used,
                        on_time=day <= case.due_date)

@@ -128,6 +128,7 @@ def case_detail(request, pk):
                      Status.ARCHIVED],
         "status_labels": dict(Status.choices),
         "days_left": cal.between(dt.date.today(), case.due_date) if case.is_open else None,
+        "completion_blockers": casework.completion_blockers(case) if case.status == Status.PROCESSING else [],
     })
 
 

@@ -14,7 +14,7 @@ from xiangcun.facilities.models import Facility, Scenario
 from xiangcun.indicators.models import CollectiveEconomy, DataValue
 from xiangcun.services.models import Case
 
-LOGINS = ["admin", "gaigeban", "minzheng", "songgang", "dangba", "caizheng", "mkzhen", "daiban"]
+LOGINS = ["admin", "gaigeban", "minzheng", "songgang", "dangba", "caizheng", "mkzhen", "daiban", "ziranziyuan", "shuili"]
 
 
 def run_demo():
@@ -43,6 +43,12 @@ def test_demo_loads_every_module_and_every_login_gets_in(settings, nbs_subset, c
         assert run.result["headline"]["after"]["over"] == 0, s.name
         assert all(isinstance(x["load_after"], int) for x in kept), s.name  # whole people
     assert DataValue.objects.filter(element__code="CE_ASSET_RENT").exists()  # leases of the assets demo
+    # 前置审查: sites in every state, one linked to an open 宅基地建房 case that therefore cannot be completed yet
+    from xiangcun.prereview.models import Application
+
+    assert {a.state for a in Application.objects.prefetch_related("reviews")} == {"已批准", "可批准", "待审查", "审查未通过"}
+    linked = Application.objects.filter(case__isnull=False).select_related("case__item").get()
+    assert "宅基地" in linked.case.item.name and linked.state == "待审查"
     # every demo login belongs to a body of the register: departments to theirs, townships to their government
     users = {u.username: u for u in User.objects.select_related("body").filter(username__in=LOGINS)}
     assert users["caizheng"].body.name == "马尔康市财政局" and users["caizheng"].department == "财政"

@@ -44,8 +44,8 @@ def test_the_modules_follow_in_installed_apps_order():
     from xiangcun.assets.services import LEDGER
 
     assert follow.followers("path_changed") == ["assets", "services"]
-    assert follow.followers("unit_closed") == ["bodies", "collective", "assets", "zones", "care", "supervision",
-                                                 "governance"]
+    assert follow.followers("unit_closed") == ["bodies", "collective", "assets", "zones", "prereview", "care",
+                                                 "supervision", "governance"]
     assert LEDGER.followers("lease_income_changed") == ["indicators"]
     with pytest.raises(TypeError, match="unknown follow-hook"):
         follow.register("typo", unit_merged=print)

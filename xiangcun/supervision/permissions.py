@@ -52,6 +52,7 @@ URLS = {
     # REST API
     "supervision-task-list": Access(),
     "supervision-task-detail": Access(),
-    "supervision-report-list": Access(),
+    "supervision-report-list": Access(write=may_file, denied=FILE),
+    "supervision-report-review": Access(allowed=may_manage, denied=MANAGE),
     "supervision-report-detail": Access(),
 }

@@ -352,7 +352,9 @@ def ranking(request):
     live = params.get_choice(request.GET, "live", ["1"]) == "1" or not publications
     context = {"county": county, "year": year, "years": list(range(year - 2, year + 2)),
                "publications": publications, "may_manage": permissions.may_manage(request.user),
-               "labels": assessment.LABELS}
+               "labels": assessment.LABELS,
+               # a task's page is /supervision/<pk>/: one reverse for the thousands of facts a county's rows list
+               "task_url": reverse("supervision:list")}
     if wanted is not None:
         shown = next((p for p in publications if p.version == wanted), None)
         if shown is None:

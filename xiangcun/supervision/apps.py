@@ -26,6 +26,8 @@ class Config(AppConfig):
         audit.register(models.Notice, path=lambda n: n.body.unit.path)
         audit.register(models.Reminder, path=lambda r: r.body.unit.path)
         audit.register(models.Escalation, path=lambda e: e.body.unit.path)
+        audit.register(models.Scheme, path=lambda s: s.county.path)
+        audit.register(models.Publication, path=lambda p: p.county.path, exclude=("result",))
         audit.define_actions(services.EVENTS, services.EVENT_LABELS)
         # after bodies (later in INSTALLED_APPS): a closed body's open tasks pass to its successor
         follow.register("supervision", unit_closed=services.follow_closed_unit)

@@ -39,6 +39,53 @@ class BodyList(tuple):
         return "、".join([b.name for b in self] + ([TOWNSHIPS_WORD] if self.townships else []))
 
 
+class BodyMatcher:
+    """Bodies of a county named as people write them: full name, short name, or name after the county's name
+    (“民政局” → 马尔康市民政局). Used by the import and by the task form, so both refuse the same names alike."""
+
+    def __init__(self, county):
+        self.county = county
+        self._bodies = Body.objects.current().filter(subtree_q(county, "unit__path")).select_related("unit")
+
+    def match(self, name: str) -> Body:
+        county = self.county.name
+        names = {name, f"{county}{name}", f"{county}{name.lstrip('市县')}"}
+        shorts = {name, name.removesuffix("局")}
+        found = list(self._bodies.filter(Q(name__in=names) | Q(short_name__in=shorts))[:6])
+        exact = [b for b in found if b.name in names]
+        found = exact or found
+        if not found:
+            raise ValidationError(f"机构“{name}”未在{county}的机构名录中登记")
+        if len(found) > 1:
+            sample = "、".join(b.name for b in found[:3])
+            raise ValidationError(f"“{name}”对应多个机构({sample}{'等' if len(found) > 3 else ''}),请写全称")
+        return found[0]
+
+    def names(self, text) -> BodyList:
+        """The bodies named in `text` (separated by 、,; or spaces); every unknown or ambiguous name at once."""
+        problems, bodies, townships = [], [], False
+        for name in [n for n in SEPARATORS.split(str(text)) if n]:
+            if name in ALL_TOWNSHIPS:
+                townships = True
+                continue
+            try:
+                body = self.match(name)
+            except ValidationError as exc:
+                problems.append(exc.messages[0])
+            else:
+                if body not in bodies:
+                    bodies.append(body)
+        if problems:
+            raise ValidationError(";".join(problems))
+        out = BodyList(bodies)
+        out.townships = townships
+        return out
+
+    def choices(self):
+        """Current bodies' names, for a datalist beside a name field."""
+        return list(self._bodies.order_by("unit__path", "name").values_list("name", flat=True)[:500])
+
+
 def _columns(lead, supporting):
     return (
         Column("序号", "number", required=True, width=20, help="重点任务序号.措施序号,如 1.2"),
@@ -67,43 +114,16 @@ class TaskImporter(Importer):
         super().__init__()
         self.county, self.user = county, user
         self.columns = _columns(self._lead_cell, self._supporting_cell)
-        self._bodies = Body.objects.current().filter(subtree_q(county, "unit__path")).select_related("unit")
+        self._matcher = BodyMatcher(county)
         self._key_titles = {}
 
-    # bodies by name -----------------------------------------------------------------------------------
+    # bodies by name ---------------------------------------------------------------------------------
 
     def _match(self, name: str) -> Body:
-        county = self.county.name
-        names = {name, f"{county}{name}", f"{county}{name.lstrip('市县')}"}
-        shorts = {name, name.removesuffix("局")}
-        found = list(self._bodies.filter(Q(name__in=names) | Q(short_name__in=shorts))[:6])
-        exact = [b for b in found if b.name in names]
-        found = exact or found
-        if not found:
-            raise ValidationError(f"机构“{name}”未在{county}的机构名录中登记")
-        if len(found) > 1:
-            sample = "、".join(b.name for b in found[:3])
-            raise ValidationError(f"“{name}”对应多个机构({sample}{'等' if len(found) > 3 else ''}),请写全称")
-        return found[0]
+        return self._matcher.match(name)
 
     def _names(self, text) -> BodyList:
-        problems, bodies, townships = [], [], False
-        for name in [n for n in SEPARATORS.split(str(text)) if n]:
-            if name in ALL_TOWNSHIPS:
-                townships = True
-                continue
-            try:
-                body = self._match(name)
-            except ValidationError as exc:
-                problems.append(exc.messages[0])
-            else:
-                if body not in bodies:
-                    bodies.append(body)
-        if problems:
-            raise ValidationError(";".join(problems))
-        out = BodyList(bodies)
-        out.townships = townships
-        return out
+        return self._matcher.names(text)
 
     def _lead_cell(self, text):
         return self._names(text)

@@ -69,6 +69,8 @@ class Task(models.Model):
     start = models.DateField("开始日期", null=True, blank=True)
     deadline = models.DateField("完成时限")
     evidence_required = models.CharField("佐证材料要求", max_length=300, blank=True)
+    targets = models.ManyToManyField("indicators.Target", verbose_name="衡量的考核目标", blank=True, related_name="+",
+                                     help_text="由指标目标衡量的任务:其完成情况计入目标考核")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ON_TRACK, db_index=True)
     status_on = models.DateField("状态计算日期", null=True, blank=True, editable=False)
     percent = models.PositiveSmallIntegerField("已采纳进度(%)", default=0, editable=False)
@@ -291,3 +293,62 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.person}"
+
+
+def default_items() -> dict:
+    """The items of a new year's scheme (分): see `assessment` for how each is scored."""
+    return {"base": 20, "on_time": 30, "progress": 30, "targets": 20, "per_return": 2, "max_return": 10,
+            "per_notice": 5, "max_notice": 10}
+
+
+class Scheme(models.Model):
+    """A county's assessment scheme (考核方案) for a year: the weight of each item. Edited by the reform office;
+    each edit raises `revision` (and is audited, before and after), and a published ranking names the revision
+    it was computed with."""
+    county = models.ForeignKey("divisions.Division", verbose_name="所属县(市)", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    items = models.JSONField("考核项目及分值", default=default_items)
+    note = models.CharField("说明", max_length=300, blank=True)
+    revision = models.PositiveIntegerField("方案版本", default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = PUBLISHED
+
+    class Meta:
+        verbose_name = "考核方案"
+        verbose_name_plural = "考核方案"
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="supervision_scheme_year_unique")]
+
+    def __str__(self):
+        return f"{self.year}年考核方案(第{self.revision}版)"
+
+
+class Publication(models.Model):
+    """A published ranking: the scores, each with its facts, frozen as they were when published (version 1, 2 …
+    per county and year). Later reports, reviews or scheme edits do not change it."""
+    county = models.ForeignKey("divisions.Division", verbose_name="所属县(市)", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    version = models.PositiveIntegerField("发布版本")
+    scheme_revision = models.PositiveIntegerField("方案版本")
+    items = models.JSONField("考核项目及分值")
+    result = models.JSONField("排名及事实")
+    note = models.CharField("发布说明", max_length=300, blank=True)
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = PUBLISHED
+
+    class Meta:
+        verbose_name = "考核排名发布"
+        verbose_name_plural = "考核排名发布"
+        ordering = ["-year", "-version"]
+        constraints = [models.UniqueConstraint(fields=["county", "year", "version"],
+                                               name="supervision_publication_version_unique")]
+
+    def __str__(self):
+        return f"{self.year}年考核排名第{self.version}版"

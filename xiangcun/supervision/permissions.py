@@ -35,6 +35,11 @@ URLS = {
     "supervision:evidence": Access(),
     "supervision:notice_docx": Access(),
     "supervision:import": Access(allowed=may_manage, denied=MANAGE),
+    "supervision:new": Access(allowed=may_manage, denied=MANAGE),
+    "supervision:edit": Access(allowed=may_manage, denied=MANAGE),
+    "supervision:scheme": Access(write=may_manage, denied=MANAGE),
+    "supervision:publish": Access(allowed=may_manage, denied=MANAGE),
+    "supervision:bulletin": Access(),
     "supervision:rounds": Access(write=may_manage, denied=MANAGE),
     "supervision:review": Access(allowed=may_manage, denied=MANAGE),
     "supervision:remind": Access(allowed=may_manage, denied=MANAGE),
@@ -47,6 +52,7 @@ URLS = {
     # REST API
     "supervision-task-list": Access(),
     "supervision-task-detail": Access(),
-    "supervision-report-list": Access(),
+    "supervision-report-list": Access(write=may_file, denied=FILE),
+    "supervision-report-review": Access(allowed=may_manage, denied=MANAGE),
     "supervision-report-detail": Access(),
 }

@@ -40,10 +40,15 @@ EVENTS = {
     "supervision.notice_replied": "回复督办单",
     "supervision.escalated": "约谈问责",
     "supervision.closed": "任务销号",
+    "supervision.task_links": "修改任务的配合单位、考核目标或节点",
+    "supervision.scheme_saved": "修改考核方案",
+    "supervision.ranking_published": "发布考核排名",
 }
 EVENT_LABELS = {"round": "轮次", "body": "单位", "percent": "完成进度", "reason": "原因", "late": "逾期报送",
                 "number": "督办单编号", "reply_due": "回复时限", "kind": "类型", "person": "对象",
-                "verifier": "核验人", "evidence": "销号依据", "note": "内容", "files": "佐证材料"}
+                "verifier": "核验人", "evidence": "销号依据", "note": "内容", "files": "佐证材料",
+                "supporting": "配合单位", "targets": "考核目标", "milestones": "任务节点", "year": "年度",
+                "revision": "方案版本", "version": "发布版本", "items": "考核项目及分值", "bodies": "参与排名单位数"}
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -145,6 +150,84 @@ def check_task(task: Task) -> dict[str, str]:
     if task.start and task.deadline and task.deadline < task.start:
         errors["deadline"] = f"完成时限({task.deadline:%Y-%m-%d})不能早于开始日期({task.start:%Y-%m-%d})"
     return errors
+
+
+def save_task(user, task: Task, *, supporting=(), targets=(), milestones=None) -> Task:
+    """Create or edit a task (key task, measure or assignment) with its supporting bodies, the indicator targets
+    that measure it and its milestones (`milestones`: [(due, title)], None keeps them). Every rule is checked
+    before anything is written and all refusals come back at once, each under its form field; the record is
+    audited (its fields by `audit.register`, the links by the event supervision.task_links)."""
+    from xiangcun.divisions.scoping import in_scope
+
+    from .models import Milestone, TaskLevel
+
+    if task.pk and task.closed_on is not None:
+        raise SupervisionError("已销号的任务不能再修改")
+    errors = check_task(task)
+    parent = task.parent
+    if task.level == TaskLevel.KEY and parent is not None:
+        errors["parent"] = "重点任务没有上级任务"
+    elif task.level == TaskLevel.MEASURE and (parent is None or parent.level != TaskLevel.KEY):
+        errors["parent"] = "具体措施的上级任务应是一项重点任务"
+    elif task.level == TaskLevel.ASSIGNMENT and (parent is None or parent.level != TaskLevel.MEASURE):
+        errors["parent"] = "分解到单位的任务的上级任务应是一项具体措施"
+    if parent is not None and (parent.county_id != task.county_id or parent.pk == task.pk):
+        errors["parent"] = "上级任务不属于本县(市)的任务清单"
+    number = (task.number or "").strip()
+    if not number:
+        errors["number"] = "请填写序号"
+    elif Task.objects.filter(county=task.county, number=number).exclude(pk=task.pk).exists():
+        errors["number"] = f"序号 {number} 已被本县(市)的另一项任务使用"
+    task.number = number
+    if not task.lead_id:
+        errors["lead"] = "请填写牵头单位"
+    elif user is not None and not in_scope(user, task.lead.unit):
+        errors["lead"] = f"{task.lead.name}不在您的管辖范围内"
+    supporting = [b for b in supporting if b.pk != task.lead_id]
+    outside = [b.name for b in supporting if user is not None and not in_scope(user, b.unit)]
+    if outside:
+        errors["supporting"] = "、".join(outside) + "不在您的管辖范围内"
+    wrong = [str(t) for t in targets if not task.county.path or not t.unit.path.startswith(task.county.path)]
+    if wrong:
+        errors["targets"] = "考核目标不属于本县(市):" + "、".join(wrong)
+    if milestones is not None:
+        late = [f"{title}({due:%Y-%m-%d})" for due, title in milestones
+                if due > task.deadline or (task.start and due < task.start)] if task.deadline else []
+        if late:
+            span = f"{task.start:%Y-%m-%d} 至 " if task.start else ""
+            errors["milestones"] = f"节点时限应在任务时限({span}{task.deadline:%Y-%m-%d})之内:" + "、".join(late)
+    if errors:
+        raise SupervisionError("任务未保存:" + ";".join(errors.values()), errors)
+    with transaction.atomic():
+        before = None
+        if task.pk:
+            before = (sorted(task.supporting.values_list("name", flat=True)),
+                      sorted(str(t) for t in task.targets.select_related("unit", "element")),
+                      sorted(f"{m.due:%Y-%m-%d} {m.title}" for m in task.milestones.all()))
+        task.save()
+        task.supporting.set(supporting)
+        task.targets.set(targets)
+        if milestones is not None:
+            wanted = {title: due for due, title in milestones}
+            for m in list(task.milestones.all()):
+                if m.title in wanted:
+                    if m.due != wanted[m.title]:
+                        m.due = wanted[m.title]
+                        m.save()
+                    del wanted[m.title]
+                elif m.reached_on is None:  # a reached milestone is a fact: it stays
+                    m.delete()
+            for title, due in wanted.items():
+                Milestone.objects.create(task=task, title=title, due=due)
+        after = (sorted(b.name for b in supporting), sorted(str(t) for t in targets),
+                 sorted(f"{m.due:%Y-%m-%d} {m.title}" for m in task.milestones.all()))
+        if after != before:
+            audit.log_event(task, "supervision.task_links", data={
+                "supporting": "、".join(after[0]) or "无", "targets": "、".join(after[1]) or "无",
+                "milestones": "、".join(after[2]) or "无"})
+        if task.status != Status.CLOSED:
+            refresh(task)
+    return task
 
 
 def add_milestone(user, task: Task, *, title: str, due: dt.date):

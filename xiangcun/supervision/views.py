@@ -20,7 +20,7 @@ from xiangcun.divisions.scoping import places, scope_of
 
 from . import assessment, documents, filters, forms, permissions, services
 from .imports import HEADERS, TaskImporter, export_rows
-from .models import TONES, Evidence, Notice, NoticeStatus, Report, ReportStatus, Round, Section, Status, Task, TaskLevel
+from .models import TONES, Evidence, Notice, NoticeStatus, Publication, Report, ReportStatus, Round, Section, Status, Task, TaskLevel
 
 
 def _county(request):
@@ -66,6 +66,59 @@ def progress_sheet(request):
     services.refresh_stale(qs)
     qs = filters.filtered(request.user, request.GET, qs).order_by("county_id", "number")
     return export_response(documents.progress_rows(qs), documents.PROGRESS_HEADERS, "工作推进情况表", "xlsx")
+
+
+def _task_form(request, task, county, initial=None):
+    """Create (task without pk) or edit a task; a refusal shows the form again with each error beside its field."""
+    form = forms.TaskForm(request.POST or None, county=county, user=request.user, task=task, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            for name in ("number", "level", "parent", "title", "content", "section", "lead", "leader", "start",
+                         "deadline", "evidence_required"):
+                setattr(task, name, data[name])
+            created = task.pk is None
+            try:
+                services.save_task(request.user, task, supporting=data["supporting"], targets=list(data["targets"]),
+                                   milestones=data["milestones"])
+            except services.SupervisionError as exc:
+                placed = False
+                for field, message in exc.fields.items():
+                    if field in form.fields:
+                        form.add_error(field, message)
+                        placed = True
+                if not placed:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已{'新建' if created else '保存'}任务 {task.number}")
+                return redirect("supervision:detail", task.pk)
+        if task.pk:  # what was refused is not kept on the record shown beside the form
+            task.refresh_from_db()
+    from .imports import BodyMatcher
+
+    return render(request, "supervision/task_form.html", {
+        "form": form, "task": task, "county": county, "body_names": BodyMatcher(county).choices()},
+        status=400 if request.method == "POST" else 200)
+
+
+def task_new(request):
+    county = _county(request)
+    initial = None
+    parent_id = params.get_id(request.GET, "parent")
+    if parent_id and request.method == "GET":  # 添加下级任务: the parent's section and time span to start from
+        parent = get_object_or_404(_tasks(request).filter(county=county), pk=parent_id)
+        initial = {"parent": parent.pk, "section": parent.section, "deadline": parent.deadline, "start": parent.start,
+                   "level": TaskLevel.MEASURE if parent.level == TaskLevel.KEY else TaskLevel.ASSIGNMENT,
+                   "number": f"{parent.number}.{parent.children.count() + 1}"}
+    return _task_form(request, Task(county=county), county, initial)
+
+
+def task_edit(request, pk):
+    task = get_object_or_404(_tasks(request).select_related("lead", "parent", "county"), pk=pk)
+    if task.closed_on is not None:
+        messages.error(request, "已销号的任务不能再修改")
+        return redirect("supervision:detail", task.pk)
+    return _task_form(request, task, task.county)
 
 
 def _detail_context(request, task, **bound):
@@ -289,10 +342,83 @@ def rounds(request):
 
 
 def ranking(request):
+    """The year's ranking: the latest published version (or `?version=`), or the live one (`?live=1`, and when
+    nothing is published yet). A published version shows exactly what was frozen, with who published it when."""
     county = _county(request)
-    year = params.get_year(request.GET, "year", default=None)
-    result = assessment.ranking(county, year, request.user)
-    return render(request, "supervision/ranking.html", {"county": county, **result})
+    year = params.get_year(request.GET, "year", default=None) or dt.date.today().year
+    publications = list(Publication.objects.filter(county=county, year=year).select_related("published_by")
+                        .order_by("-version"))
+    wanted = params.get_int(request.GET, "version", lo=1, hi=100000)
+    live = params.get_choice(request.GET, "live", ["1"]) == "1" or not publications
+    context = {"county": county, "year": year, "years": list(range(year - 2, year + 2)),
+               "publications": publications, "may_manage": permissions.may_manage(request.user),
+               "labels": assessment.LABELS,
+               # a task's page is /supervision/<pk>/: one reverse for the thousands of facts a county's rows list
+               "task_url": reverse("supervision:list")}
+    if wanted is not None:
+        shown = next((p for p in publications if p.version == wanted), None)
+        if shown is None:
+            raise Http404(f"{year}年没有第{wanted}版排名")
+        live = False
+    else:
+        shown = None if live else publications[0]
+    if live:
+        result = assessment.ranking(county, year, request.user)
+        context.update(result, live=True, bodies=[s.frozen() for s in result["bodies"]],
+                       townships=[s.frozen() for s in result["townships"]])
+    else:
+        context.update(live=False, publication=shown, weights=shown.items, bodies=shown.result["bodies"],
+                       townships=shown.result["townships"])
+    return render(request, "supervision/ranking.html", context)
+
+
+@require_POST
+def publish(request):
+    county = _county(request)
+    year = params.get_year(request.POST, "year", default=None) or dt.date.today().year
+    note = params.get_text(request.POST, "note", max_length=300) or ""
+    try:
+        publication = assessment.publish(request.user, county, year, note)
+    except assessment.SchemeError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("supervision:ranking") + f"?year={year}&scope={county.pk}&live=1")
+    messages.success(request, f"已发布{year}年考核排名第{publication.version}版")
+    return redirect(reverse("supervision:ranking") + f"?year={year}&scope={county.pk}&version={publication.version}")
+
+
+def scheme(request):
+    county = _county(request)
+    source = request.POST if request.method == "POST" else request.GET
+    year = params.get_year(source, "year", default=None) or dt.date.today().year
+    current = assessment.scheme_for(county, year)
+    form = forms.SchemeForm(request.POST or None, initial={**current.items, "year": year, "note": current.note})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = assessment.save_scheme(request.user, county, year,
+                                               {k: data[k] for k in assessment.LABELS}, data["note"])
+            except assessment.SchemeError as exc:
+                for field_name, message in exc.fields.items():
+                    form.add_error(field_name if field_name in form.fields else None, message)
+            else:
+                messages.success(request, f"已保存{year}年考核方案(第{saved.revision}版)")
+                return redirect(reverse("supervision:scheme") + f"?year={year}&scope={county.pk}")
+        status = 400
+    return render(request, "supervision/scheme.html", {
+        "form": form, "county": county, "year": year, "scheme": current, "years": list(range(year - 2, year + 2)),
+        "may_manage": permissions.may_manage(request.user),
+        "history": history_card(current) if current.pk else None}, status=status)
+
+
+def bulletin(request):
+    """The monthly 督查通报 (.docx): `?month=2026-05` (default: this month)."""
+    county = _county(request)
+    today = dt.date.today()
+    year = params.get_year(request.GET, "year", default=None) or today.year
+    month = params.get_int(request.GET, "month", lo=1, hi=12) or today.month
+    return documents.bulletin_response(county, year, month, request.user)
 
 
 class TaskImportView(ImportView):

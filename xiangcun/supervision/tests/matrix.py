@@ -5,6 +5,10 @@ from xiangcun.core.tests.matrix import Case, made_once
 
 CASES = {
     "supervision:detail": Case(obj="sv_task"),
+    # the office creates and edits tasks (GET: the form), edits the year's scheme and publishes the ranking
+    "supervision:edit": Case(obj="sv_task"),
+    "supervision:scheme": Case(),
+    "supervision:publish": Case(method="post", ok=302),
     # the management forms: an empty form is refused on the task's page, each error beside its field
     "supervision:remind": Case(obj="sv_task", method="post", ok=400),
     "supervision:milestone_new": Case(obj="sv_task", method="post", ok=400),
@@ -19,6 +23,8 @@ CASES = {
     "supervision:notice_reply": Case(obj="sv_own_notice", method="post", ok=400),
     "supervision-task-detail": Case(obj="sv_task"),
     "supervision-report-detail": Case(obj="sv_report"),
+    # the office reviews through the API; an empty body is refused (400) with each field named
+    "supervision-report-review": Case(obj="sv_report", method="post", ok=400),
 }
 
 

@@ -98,3 +98,69 @@ def test_the_supervision_cycle(page, maerkang, people, tmp_path):
     assert "松岗镇人民政府" in page.inner_text("#body-ranking")
     assert "松岗镇" in page.inner_text("#township-ranking")
     shot(page, tmp_path, "sv_ranking.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_office_creates_and_edits_a_task_edits_the_scheme_and_publishes_the_ranking(page, maerkang, people, tmp_path):
+    from xiangcun.supervision.models import Publication, Task
+
+    today = dt.date.today()
+    year_end = dt.date(today.year, 12, 31)  # the tasks count in this year's ranking whatever day the test runs
+    sign_in(page, "sv_office")
+    page.goto(page.base + "/supervision/")
+    page.click("#new-task")
+    page.fill("#id_number", "7")
+    page.select_option("#id_level", "key")
+    page.fill("#id_title", "优化机构编制和责任清单")
+    page.select_option("#id_section", "staffing")
+    page.fill("#id_lead", "不存在局")
+    page.fill("#id_start", today.isoformat())
+    page.fill("#id_deadline", year_end.isoformat())
+    page.click("#save-task")
+    error = page.locator("#id_lead ~ .field-error")
+    assert "未在马尔康市的机构名录中登记" in error.inner_text()
+    assert page.input_value("#id_title") == "优化机构编制和责任清单"  # every value kept
+    assert not Task.objects.filter(number="7").exists()
+    page.fill("#id_lead", "改革办")
+    page.click("#save-task")
+    page.wait_for_selector(".page-title:has-text('7 优化机构编制和责任清单')")
+    key = Task.objects.get(number="7")
+
+    page.click("#add-child")
+    page.fill("#id_title", "编制乡镇权责清单")
+    page.fill("#id_lead", "松岗镇人民政府")
+    page.fill("#id_supporting", "民政局")
+    page.fill("#id_deadline", (today - dt.timedelta(days=1)).isoformat())  # before the start the form suggested
+    page.click("#save-task")
+    assert "不能早于开始日期" in page.locator("#id_deadline ~ .field-error").inner_text()
+    page.fill("#id_deadline", year_end.isoformat())
+    page.fill("#id_milestones", f"{year_end.isoformat()} 完成初稿")
+    page.click("#save-task")
+    page.wait_for_selector("#lead:has-text('松岗镇人民政府')")
+    measure = Task.objects.get(parent=key)
+    assert measure.number == "7.1" and [b.name for b in measure.supporting.all()] == ["马尔康市民政局"]
+    page.click("#edit-task")
+    page.fill("#id_leader", "分管副市长")
+    page.click("#save-task")
+    page.wait_for_selector("text=分管副市长")
+    assert "修改任务的配合单位、考核目标或节点" in page.inner_text("#history")
+    shot(page, tmp_path, "sv_task_edited.png")
+
+    page.goto(f"{page.base}/supervision/scheme/?year={today.year}")
+    page.fill("#id_base", "30")
+    page.click("#scheme-form button")
+    assert "合计应为 100 分" in page.locator("#id_base ~ .field-error").inner_text()
+    page.fill("#id_base", "10")
+    page.fill("#id_targets", "30")
+    page.click("#scheme-form button")
+    page.wait_for_selector("#scheme-revision:has-text('第 1 版')")
+
+    page.goto(f"{page.base}/supervision/ranking/?year={today.year}")
+    assert "实时计算" in page.inner_text("#publication-status")
+    page.fill("#publish-form input[name=note]", "月度考核")
+    page.click("#publish-form button")
+    page.wait_for_selector("#publication-status:has-text('已发布第 1 版')")
+    assert "sv_office" in page.inner_text("#publication-status")
+    assert "松岗镇人民政府" in page.inner_text("#body-ranking")
+    assert Publication.objects.get().scheme_revision == 1
+    shot(page, tmp_path, "sv_ranking_published.png")

@@ -135,7 +135,8 @@ def village_economy(request):
     # a village agent has no township to choose: their own village
     scope = scope_of(request) if places(request.user).exists() or request.user.jurisdiction_id is None else request.user.jurisdiction
     year = _year(request)
-    villages = list(Division.objects.filter(area_q(scope), level=Level.VILLAGE, valid_to__isnull=True).order_by("path")[:400])
+    villages = list(Division.objects.filter(area_q(scope), level=Level.VILLAGE, valid_to__isnull=True)
+                    .select_related("parent").defer("parent__geometry").order_by("path")[:400])  # the row shows the township
     rows = []
     rents = services.rent_by_organisation(year)  # one pass over the ledger for the whole page
     # the organisations, their accounts and the threshold of the whole page at once, not per village

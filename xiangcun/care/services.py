@@ -51,6 +51,40 @@ def visit_days(risk: str, unit, on: dt.date | None = None) -> int:
     return int(value) if value is not None else DEFAULT_VISIT_DAYS[RiskLevel(risk)]
 
 
+def county_codes(units) -> dict:
+    """{unit pk: county code} of several units, as `county_code` gives it one by one (one query for all)."""
+    from xiangcun.divisions.models import Division
+
+    units = {u.pk: u for u in units if u is not None}
+    ancestors = Division.objects.only("level", "code").in_bulk(
+        {i for u in units.values() if u.level > Level.COUNTY for i in u.depth_ids[:-1]})
+    out = {}
+    for pk, unit in units.items():
+        if unit.level == Level.COUNTY:
+            county = unit
+        elif unit.level < Level.COUNTY:
+            county = None
+        else:
+            county = next((ancestors[i] for i in unit.depth_ids[:-1]
+                           if i in ancestors and ancestors[i].level == Level.COUNTY), None)
+        out[pk] = county.code[:6] if county is not None and county.code else ""
+    return out
+
+
+def visit_intervals(people, on: dt.date) -> dict[tuple[str, int], int]:
+    """{(risk level, village pk): days} for every person of `people` (their `village` loaded), as `visit_days`
+    gives it one by one: two queries however many people."""
+    people = list(people)
+    codes = county_codes({p.village_id: p.village for p in people}.values())
+    keys = {(p.risk_level, p.village_id): f"visit_days:{p.risk_level}:{codes.get(p.village_id, '')}" for p in people}
+    values: dict[str, Decimal] = {}
+    for key, value in (Rule.objects.filter(key__in=set(keys.values()), valid_from__lte=on)
+                       .order_by("key", "-valid_from").values_list("key", "value")):
+        values.setdefault(key, value)  # the newest row valid on `on`
+    return {pair: int(values[key]) if key in values else DEFAULT_VISIT_DAYS[RiskLevel(pair[0])]
+            for pair, key in keys.items()}
+
+
 def set_visit_days(user, county, risk: str, days: int, valid_from: dt.date, note: str = ""):
     return Rule.record(rule_key(risk, county), Decimal(days), valid_from, note, user)
 
@@ -175,9 +209,11 @@ def next_visit_due(person, on: dt.date | None = None) -> dt.date:
 def visit_schedule(qs, on: dt.date | None = None, soon_days: int = 7):
     """[(person, due date, "overdue" | "due" | "")] of the active people of `qs`, the most overdue first."""
     on = on or dt.date.today()
+    people = list(with_last_visit(qs.active().select_related("village")))
+    days = visit_intervals(people, on)
     out = []
-    for person in with_last_visit(qs.active().select_related("village")):
-        due = next_visit_due(person, on)
+    for person in people:  # as next_visit_due, with every interval read at once
+        due = (person.last_visit or person.registered_on) + dt.timedelta(days=days[person.risk_level, person.village_id])
         state = "overdue" if due < on else ("due" if due <= on + dt.timedelta(days=soon_days) else "")
         out.append((person, due, state))
     out.sort(key=lambda t: t[1])

@@ -2,7 +2,7 @@
 its successor), as of a date. Counts only: no name, no number, no person on the map."""
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from xiangcun.core import params
 from xiangcun.divisions.levels import Level
@@ -24,22 +24,23 @@ def active_on(qs, on: dt.date):
 def counts(qs, on: dt.date) -> dict:
     """The counts of one area's people `qs` on `on`."""
     people = active_on(qs, on)
-    row = {"active": people.count()}
     cutoff = adult_cutoff(on)
+    counted = {"active": Count("pk")}
     for category in CATEGORIES:
-        sub = people.filter(**{f"is_{category}": True})
+        which = Q(**{f"is_{category}": True})
         if category == "left_behind_child":
-            sub = sub.filter(birth_date__gt=cutoff)  # computed: a child leaves the list on turning 18
-        row[category] = sub.count()
-    row["special"] = people.filter(risk_level=RiskLevel.SPECIAL).count()
-    row["key"] = people.filter(risk_level=RiskLevel.KEY).count()
-    on_time = 0
-    for person in people.select_related("village").prefetch_related(None):
-        last = person.visits.filter(date__lte=on).order_by("-date").values_list("date", flat=True).first()
-        due = (last or person.registered_on) + dt.timedelta(days=services.visit_days(person.risk_level, person.village, on))
-        on_time += due >= on
-    row["on_time"] = on_time
-    row["on_time_rate"] = f"{on_time * 100 / row['active']:.0f}%" if row["active"] else "—"
+            which &= Q(birth_date__gt=cutoff)  # computed: a child leaves the list on turning 18
+        counted[category] = Count("pk", filter=which)
+    counted["special"] = Count("pk", filter=Q(risk_level=RiskLevel.SPECIAL))
+    counted["key"] = Count("pk", filter=Q(risk_level=RiskLevel.KEY))
+    totals = people.aggregate(**{f"n_{k}": v for k, v in counted.items()})  # every count in one query
+    row = {k: totals[f"n_{k}"] for k in counted}
+    listed = list(people.select_related("village").prefetch_related(None)
+                  .annotate(last_visit=Max("visits__date", filter=Q(visits__date__lte=on))))
+    days = services.visit_intervals(listed, on)
+    row["on_time"] = sum((person.last_visit or person.registered_on)
+                         + dt.timedelta(days=days[person.risk_level, person.village_id]) >= on for person in listed)
+    row["on_time_rate"] = f"{row['on_time'] * 100 / row['active']:.0f}%" if row["active"] else "—"
     referrals = Referral.objects.filter(person__in=qs.values("pk"), referred_on__lte=on).filter(
         Q(status=ReferralStatus.OPEN) | Q(closed_on__gt=on))
     row["open_referrals"] = referrals.count()

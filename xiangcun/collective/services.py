@@ -363,8 +363,9 @@ class Income:
     def operating(self) -> Decimal:
         return self.booked + self.rent
 
-    def classify(self, year: int) -> Income:
-        self.threshold = threshold_on(year)
+    def classify(self, year: int, threshold: Decimal | None = None) -> Income:
+        """`threshold`: `threshold_on(year)`, when a page already has it."""
+        self.threshold = threshold_on(year) if threshold is None else threshold
         self.classification = classify(self.operating, self.threshold) if self.reported or self.rent else ""
         return self
 
@@ -440,37 +441,60 @@ def _village_organisation(village_id: int, year: int) -> Organisation | None:
     return _existing(org, end) if org is not None else None
 
 
-def organisation_income(year: int, orgs, rents=None) -> dict[int, Income]:
-    """Income and classification of each organisation in `year` (`rents`: `rent_by_organisation(year)`, when a
-    page already has it)."""
+def organisation_income(year: int, orgs, rents=None, accounts=None, threshold=None) -> dict[int, Income]:
+    """Income and classification of each organisation in `year` (`rents`: `rent_by_organisation(year)`,
+    `accounts`: `accounts_of(year, orgs)`, `threshold`: `threshold_on(year)`, when a page already has them)."""
+    from xiangcun.indicators.services import threshold_on
+
     orgs = list(orgs)
-    accounts = {a.organisation_id: a for a in Account.objects.filter(year=year, organisation__in=orgs)}
+    accounts = accounts_of(year, orgs) if accounts is None else accounts
     rent, _ = rents if rents is not None else rent_by_organisation(year)
+    threshold = threshold_on(year) if threshold is None else threshold  # once, not once per organisation
     out = {}
     for org in orgs:
         account = accounts.get(org.pk)
         income = Income(booked=account.booked_operating_income if account else Decimal(0),
                         internal=account.internal_income if account else Decimal(0),
                         rent=rent.get(org.pk, Decimal(0)), reported=account is not None)
-        out[org.pk] = income.classify(year)
+        out[org.pk] = income.classify(year, threshold)
+    return out
+
+
+def accounts_of(year: int, orgs) -> dict[int, Account]:
+    """{organisation id: its accounts of `year`} of several organisations, in one query."""
+    return {a.organisation_id: a for a in Account.objects.filter(year=year, organisation__in=list(orgs))}
+
+
+def organisations_of_villages(villages, year: int) -> dict[int, list[Organisation]]:
+    """{village id: the organisations that counted for it in `year`} (by their village history on the year's last
+    day), for several villages in two queries."""
+    ids = {v.pk for v in villages}
+    out: dict[int, list[Organisation]] = {pk: [] for pk in ids}
+    orgs = (Organisation.objects.filter(affiliations__village__in=ids).distinct()
+            .prefetch_related("affiliations"))
+    last = dt.date(year, 12, 31)
+    for o in orgs:
+        if (o.established is None or o.established <= last) and (o.closed_on is None or o.closed_on > dt.date(year, 1, 1)):
+            village = village_on(o, _day_of(o, year))
+            if village in ids and any(a.village_id == village for a in o.affiliations.all()):
+                out[village].append(o)
     return out
 
 
 def organisations_of_village(village, year: int) -> list[Organisation]:
     """The organisations that counted for a village in `year` (by their village history on the year's last day)."""
-    orgs = (Organisation.objects.filter(affiliations__village=village).distinct()
-            .prefetch_related("affiliations"))
-    last = dt.date(year, 12, 31)
-    return [o for o in orgs if (o.established is None or o.established <= last)
-            and (o.closed_on is None or o.closed_on > dt.date(year, 1, 1)) and village_on(o, _day_of(o, year)) == village.pk]
+    return organisations_of_villages([village], year)[village.pk]
 
 
-def village_income(village, year: int, rents=None, orgs=None) -> Income:
+def village_income(village, year: int, rents=None, orgs=None, accounts=None, threshold=None) -> Income:
     """A village's operating income in `year`, rolled up from its organisations: their booked 经营性收入 without
-    what one of them earned from another (counted once), plus the asset ledger's lease rent of the village."""
+    what one of them earned from another (counted once), plus the asset ledger's lease rent of the village.
+    (`accounts`: `accounts_of(year, …)` covering its organisations, `threshold`: `threshold_on(year)`, when a page
+    already has them.)"""
     orgs = organisations_of_village(village, year) if orgs is None else orgs
-    accounts = list(Account.objects.filter(year=year, organisation__in=orgs))
+    accounts = ([accounts[o.pk] for o in orgs if o.pk in accounts] if accounts is not None
+                else list(Account.objects.filter(year=year, organisation__in=orgs)))
     _, rent = rents if rents is not None else rent_by_organisation(year)
     income = Income(booked=sum((a.booked_operating_income - a.internal_income for a in accounts), Decimal(0)),
                     rent=rent.get(village.pk, Decimal(0)), reported=bool(accounts))
-    return income.classify(year)
+    return income.classify(year, threshold)

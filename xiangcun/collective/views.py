@@ -130,16 +130,23 @@ def _errors_to_form(form, exc):
 def village_economy(request):
     """Per village of a place: operating income rolled up from its organisations (with the ledger's rent) and its
     classification, beside each organisation's."""
+    from xiangcun.indicators.services import threshold_on
+
     # a village agent has no township to choose: their own village
     scope = scope_of(request) if places(request.user).exists() or request.user.jurisdiction_id is None else request.user.jurisdiction
     year = _year(request)
-    villages = list(Division.objects.filter(area_q(scope), level=Level.VILLAGE, valid_to__isnull=True).order_by("path")[:400])
+    villages = list(Division.objects.filter(area_q(scope), level=Level.VILLAGE, valid_to__isnull=True)
+                    .select_related("parent").defer("parent__geometry").order_by("path")[:400])  # the row shows the township
     rows = []
     rents = services.rent_by_organisation(year)  # one pass over the ledger for the whole page
+    # the organisations, their accounts and the threshold of the whole page at once, not per village
+    orgs_of = services.organisations_of_villages(villages, year)
+    accounts = services.accounts_of(year, [o for orgs in orgs_of.values() for o in orgs])
+    threshold = threshold_on(year)
     for village in villages:
-        orgs = services.organisations_of_village(village, year)
-        income = services.village_income(village, year, rents, orgs)
-        org_income = services.organisation_income(year, orgs, rents) if orgs else {}
+        orgs = orgs_of[village.pk]
+        income = services.village_income(village, year, rents, orgs, accounts, threshold)
+        org_income = services.organisation_income(year, orgs, rents, accounts, threshold) if orgs else {}
         rows.append({"village": village, "income": income,
                      "orgs": [(o, org_income[o.pk]) for o in orgs]})
     counts = {}

@@ -24,8 +24,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     sections = []
     if user is not None and user.is_authenticated:
+        answers = {}  # each predicate asked once per page (several links share one, some of them query)
+
+        def may(allowed) -> bool:
+            if allowed not in answers:
+                answers[allowed] = allowed(user)
+            return answers[allowed]
+
         for title, items in _sections():
-            visible = [(name, label) for name, label, allowed in items if allowed is None or allowed(user)]
+            visible = [(name, label) for name, label, allowed in items if allowed is None or may(allowed)]
             if visible:
                 sections.append((title, visible))
     current = f"{match.namespace}:{match.url_name}" if match else ""

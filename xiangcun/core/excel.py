@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -589,69 +590,15 @@ class Importer:
 
     def template(self) -> bytes:
         """An empty sheet to fill in: bold headers with notes, dropdowns, text-formatted code columns,
-        and a 填写说明 sheet."""
+        and a 填写说明 sheet. Built from what it shows (title, row limit, each column's header, kind, note,
+        choices …): the same template is built once, then served from memory."""
         self.bind_columns()
-        wb = Workbook()
-        ws = wb.active
-        ws.title = self.title[:31]
-        ws.append([c.header for c in self.columns])
-        ws.freeze_panes = "A2"
-        lists = None
-        for i, column in enumerate(self.columns, start=1):
-            letter = get_column_letter(i)
-            cell = ws.cell(1, i)
-            cell.font = Font(bold=True, color="C00000" if column.required else None)
-            cell.fill = HEADER_FILL
-            cell.comment = Comment(column.note(), "填写说明", width=260, height=90)
-            ws.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
-            cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
-            if column.kind == "choice" or column.kind == "bool":
-                labels = [label for _, label in column.choices] if column.kind == "choice" else ["是", "否"]
-                if sum(len(x) + 1 for x in labels) < 250:
-                    formula = '"' + ",".join(labels) + '"'
-                else:  # long lists live on a hidden sheet
-                    lists = lists or wb.create_sheet("选项")
-                    lists.sheet_state = "hidden"
-                    for r, label in enumerate(labels, start=1):
-                        lists.cell(r, i, label)
-                    formula = f"选项!${letter}$1:${letter}${len(labels)}"
-                dv = DataValidation(type="list", formula1=formula, allow_blank=not column.required,
-                                    showErrorMessage=True, errorTitle="请从列表中选择", error=column.note()[:250])
-            elif column.kind == "int" and column.min_value is not None:
-                dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(column.min_value),
-                                    showErrorMessage=True, errorTitle="应为整数", error=column.note()[:250])
-            else:
-                dv = None
-            if dv is not None:
-                dv.add(cells)
-                ws.add_data_validation(dv)
-            if column.kind in ("code", "unit", "text"):
-                for row in range(2, TEMPLATE_ROWS + 2):  # typed codes stay text, keeping leading zeros
-                    ws.cell(row, i).number_format = "@"
-            elif column.kind == "date":
-                for row in range(2, TEMPLATE_ROWS + 2):
-                    ws.cell(row, i).number_format = "yyyy-mm-dd"
-        notes = wb.create_sheet("填写说明")
-        notes.append([f"{self.title}导入说明"])
-        notes["A1"].font = Font(bold=True, size=13)
-        notes.append([f"1. 请在“{ws.title}”工作表第 2 行起逐行填写,不要修改第 1 行的表头;多余的列会被忽略。"])
-        notes.append(["2. 上传后系统先检查全部行,列出所有错误;全部正确才会一次性写入,重复导入同一文件不会产生重复数据。"])
-        notes.append(["3. 代码列请保持“文本”格式,以免 Excel 去掉开头的 0 或显示成科学计数法。"])
-        notes.append([f"4. 更新已有记录时,留空的单元格表示“不修改”;要清空某项内容,请在该单元格填写“{CLEAR_MARK}”。"
-                      "预览会逐项列出将要修改的内容(原值 → 新值)。"])
-        notes.append([f"5. 每次最多导入 {self.max_rows} 行;公式单元格须有计算结果(请用 Excel/WPS 保存过,或粘贴为数值)。"])
-        notes.append([])
-        notes.append(["列名", "是否必填", "填写要求", "说明"])
-        for cell in notes[notes.max_row]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-        for c in self.columns:
-            notes.append([c.header, "必填" if c.required else "选填", c.format_text(), c.help])
-        for letter, width in zip("ABCD", (18, 10, 46, 40)):
-            notes.column_dimensions[letter].width = width
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        return _template_bytes(str(self.title), int(self.max_rows), tuple(
+            TemplateColumn(header=str(c.header), required=bool(c.required), kind=c.kind, note=str(c.note()),
+                           format_text=str(c.format_text()), help=str(c.help),
+                           labels=tuple(str(label) for _, label in c.choices) if c.kind == "choice" else (),
+                           min_value=c.min_value if c.kind == "int" else None)
+            for c in self.columns))
 
     # parsing
 
@@ -1192,3 +1139,83 @@ __all__ = [
     "RowError", "RowValues", "XLSX_TYPE", "check_archive", "estimate_rows", "csv_stream", "error_workbook", "export_response",
     "import_rows", "open_workbook", "read_upload", "safe_cell", "sheet_rows",
 ]
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    """What an import template shows of one column (the key of the templates kept in memory)."""
+
+    header: str
+    required: bool
+    kind: str
+    note: str
+    format_text: str
+    help: str
+    labels: tuple[str, ...]
+    min_value: Any
+
+
+@lru_cache(maxsize=64)
+def _template_bytes(title: str, max_rows: int, columns: tuple[TemplateColumn, ...]) -> bytes:
+    """The template of an importer (see Importer.template): built from its arguments alone."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([c.header for c in columns])
+    ws.freeze_panes = "A2"
+    lists = None
+    for i, column in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        cell = ws.cell(1, i)
+        cell.font = Font(bold=True, color="C00000" if column.required else None)
+        cell.fill = HEADER_FILL
+        cell.comment = Comment(column.note, "填写说明", width=260, height=90)
+        ws.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
+        cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
+        if column.kind == "choice" or column.kind == "bool":
+            labels = list(column.labels) if column.kind == "choice" else ["是", "否"]
+            if sum(len(x) + 1 for x in labels) < 250:
+                formula = '"' + ",".join(labels) + '"'
+            else:  # long lists live on a hidden sheet
+                lists = lists or wb.create_sheet("选项")
+                lists.sheet_state = "hidden"
+                for r, label in enumerate(labels, start=1):
+                    lists.cell(r, i, label)
+                formula = f"选项!${letter}$1:${letter}${len(labels)}"
+            dv = DataValidation(type="list", formula1=formula, allow_blank=not column.required,
+                                showErrorMessage=True, errorTitle="请从列表中选择", error=column.note[:250])
+        elif column.kind == "int" and column.min_value is not None:
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(column.min_value),
+                                showErrorMessage=True, errorTitle="应为整数", error=column.note[:250])
+        else:
+            dv = None
+        if dv is not None:
+            dv.add(cells)
+            ws.add_data_validation(dv)
+        if column.kind in ("code", "unit", "text"):
+            for row in range(2, TEMPLATE_ROWS + 2):  # typed codes stay text, keeping leading zeros
+                ws.cell(row, i).number_format = "@"
+        elif column.kind == "date":
+            for row in range(2, TEMPLATE_ROWS + 2):
+                ws.cell(row, i).number_format = "yyyy-mm-dd"
+    notes = wb.create_sheet("填写说明")
+    notes.append([f"{title}导入说明"])
+    notes["A1"].font = Font(bold=True, size=13)
+    notes.append([f"1. 请在“{ws.title}”工作表第 2 行起逐行填写,不要修改第 1 行的表头;多余的列会被忽略。"])
+    notes.append(["2. 上传后系统先检查全部行,列出所有错误;全部正确才会一次性写入,重复导入同一文件不会产生重复数据。"])
+    notes.append(["3. 代码列请保持“文本”格式,以免 Excel 去掉开头的 0 或显示成科学计数法。"])
+    notes.append([f"4. 更新已有记录时,留空的单元格表示“不修改”;要清空某项内容,请在该单元格填写“{CLEAR_MARK}”。"
+                  "预览会逐项列出将要修改的内容(原值 → 新值)。"])
+    notes.append([f"5. 每次最多导入 {max_rows} 行;公式单元格须有计算结果(请用 Excel/WPS 保存过,或粘贴为数值)。"])
+    notes.append([])
+    notes.append(["列名", "是否必填", "填写要求", "说明"])
+    for cell in notes[notes.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for c in columns:
+        notes.append([c.header, "必填" if c.required else "选填", c.format_text, c.help])
+    for letter, width in zip("ABCD", (18, 10, 46, 40)):
+        notes.column_dimensions[letter].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

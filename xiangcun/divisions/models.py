@@ -179,6 +179,9 @@ class ChangeEvent(models.Model):
     def __str__(self):
         return f"{self.effective_date} {self.get_type_display()}"
 
+    # what a list of events prefetches for `sides` (a query per list, not one per unit of every event)
+    SIDES = ("predecessors", "successors", "predecessors__versions", "successors__versions")
+
     def sides(self):
         """(before, after): lists of (division, name) with each unit's name just before and on the date,
         so a rename reads 英古村 → 牛里村 rather than the current name twice."""
@@ -189,7 +192,12 @@ class ChangeEvent(models.Model):
         def named(units, when):
             out = []
             for d in units:
-                v = d.versions.filter(valid_on(when)).only("name").first()
+                known = getattr(d, "_prefetched_objects_cache", {}).get("versions")
+                if known is not None:  # prefetched (SIDES): the same row, read without a query
+                    v = next((x for x in known if (x.valid_from is None or x.valid_from <= when)
+                              and (x.valid_to is None or x.valid_to > when)), None)
+                else:
+                    v = d.versions.filter(valid_on(when)).only("name").first()
                 out.append((d, v.name if v else d.name))
             return out
 

@@ -162,8 +162,7 @@ def _detail_page(request, division, group_form=None, status=200):
         c.label = ordering.group_label(c, former, with_village=False) if c.level == Level.GROUP else c.name
     abolished_children = sorted(division.children.filter(valid_to__isnull=False), key=ordering.sibling_key)
     versions = division.versions.select_related("parent", "event").order_by("valid_from")
-    events = ChangeEvent.objects.filter(Q(predecessors=division) | Q(successors=division)).distinct().prefetch_related(
-        "predecessors", "successors")
+    events = ChangeEvent.objects.filter(Q(predecessors=division) | Q(successors=division)).distinct().prefetch_related(*ChangeEvent.SIDES)
     today = dt.date.today()
     successors = services.successors_on(division, today) if division.valid_to else []
     counts = (
@@ -256,7 +255,7 @@ def event_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(predecessors__name__contains=q) | Q(successors__name__contains=q) | Q(document__contains=q)).distinct()
-    page = CappedPaginator(qs.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id"), PAGE_SIZE).get_page(params.get_page(request.GET))
+    page = CappedPaginator(qs.prefetch_related(*ChangeEvent.SIDES).order_by("-effective_date", "-id"), PAGE_SIZE).get_page(params.get_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "divisions/events.html", {"page": page, "types": EventType.choices, "query": query.urlencode(),

@@ -115,18 +115,39 @@ class Geography:
         """Current unit id -> [(value, share, source unit id)] of every value that rolls into it."""
         key = (element.pk, period)
         if key not in self._values:
-            out = defaultdict(list)
-            rows = (DataValue.objects.filter(element=element, period=period).filter(self.candidates)
-                    .select_related("unit").only("number", "text", "unit__id", "unit__valid_from", "unit__valid_to",
-                                                 "unit__path", "unit__level"))
-            for row in rows:
-                value = row.text if not element.is_numeric else (None if row.number is None else float(row.number))
-                if value is None or value == "":
-                    continue
-                for target, share in self.successors(row.unit):
-                    out[target].append((value, share, row.unit_id))
-            self._values[key] = out
+            self._read_values({element.pk: element}, [period])
         return self._values[key]
+
+    def _read_values(self, elements: dict, periods) -> None:
+        """The constituents of every (element, period) pair of `elements` ({pk: element}) × `periods`, in one query."""
+        found = {(pk, p): defaultdict(list) for pk in elements for p in periods}
+        rows = (DataValue.objects.filter(element__in=list(elements), period__in=list(set(periods))).filter(self.candidates)
+                .select_related("unit").only("element_id", "period", "number", "text", "unit__id", "unit__valid_from",
+                                             "unit__valid_to", "unit__path", "unit__level").order_by("pk"))
+        for row in rows:
+            element, out = elements[row.element_id], found[row.element_id, row.period]
+            value = row.text if not element.is_numeric else (None if row.number is None else float(row.number))
+            if value is None or value == "":
+                continue
+            for target, share in self.successors(row.unit):
+                out[target].append((value, share, row.unit_id))
+        self._values.update(found)
+
+    def preload(self, elements, periods: list[str]) -> None:
+        """Read at once what `value_at` and `compute` will read one element and period at a time for these
+        elements: their values, a computed element's inputs and their values, a weighted mean's weights."""
+        elements = list(elements)
+        computed = [e for e in elements if e.is_computed and ("inputs", e.pk) not in self._values]
+        codes = {e.pk: formula.names(e.formula) for e in computed}
+        by_code = {e.code: e for e in DataElement.objects.filter(code__in={c for cs in codes.values() for c in cs})}
+        for e in computed:  # as compute() finds them
+            self._values[("inputs", e.pk)] = (codes[e.pk], {c: by_code[c] for c in codes[e.pk] if c in by_code})
+        entered = {e.pk: e for e in [*elements, *by_code.values()] if not e.is_computed}
+        weights = [e.weight_id for e in entered.values() if e.aggregation == Aggregation.WEIGHTED_MEAN and e.weight_id]
+        entered.update({e.pk: e for e in DataElement.objects.filter(pk__in=weights) if not e.is_computed})
+        todo = {pk: e for pk, e in entered.items() if any((pk, p) not in self._values for p in periods)}
+        if todo:
+            self._read_values(todo, periods)
 
 
 def _leaf(element: DataElement, parts, weights=None):

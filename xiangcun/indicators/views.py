@@ -143,7 +143,8 @@ def form_rows(user, scope, period, level):
     filled = {}
     for unit_id in DataValue.objects.filter(unit__in=units, period=period, element__in=elements).values_list("unit_id", flat=True):
         filled[unit_id] = filled.get(unit_id, 0) + 1
-    return [{"unit": u, "filled": filled.get(u.pk, 0), "parent": u.parent} for u in units], elements
+    parents = Division.objects.in_bulk({u.parent_id for u in units if u.parent_id})  # one query, not one a unit
+    return [{"unit": u, "filled": filled.get(u.pk, 0), "parent": parents.get(u.parent_id)} for u in units], elements
 
 
 def value_overview(request):
@@ -224,12 +225,11 @@ def unit_page(request, pk):
     geo = aggregate.Geography.on(unit)
     rows = []
     if unit.pk in geo.versions:
-        for e in DataElement.objects.active().filter(level__gte=unit.level, period_type="year").exclude(aggregation="none", formula=""):
-            if e.level < unit.level:
-                continue
-            series = [aggregate.value_at(e, y, geo, unit.pk) for y in ys]
-            rows.append((e, series))
-        for e in DataElement.objects.active().filter(level=unit.level, aggregation="none", formula=""):
+        aggregated = [e for e in DataElement.objects.active().filter(level__gte=unit.level, period_type="year")
+                      .exclude(aggregation="none", formula="") if e.level >= unit.level]
+        own = list(DataElement.objects.active().filter(level=unit.level, aggregation="none", formula=""))
+        geo.preload(aggregated + own, ys)  # every value of the page in a few queries, not one per indicator and year
+        for e in aggregated + own:
             rows.append((e, [aggregate.value_at(e, y, geo, unit.pk) for y in ys]))
     absorbed = merged_units(unit).filter(level=unit.level).order_by("name") if unit.pk in geo.versions else []
     return render(request, "indicators/unit.html", {

@@ -44,7 +44,7 @@ def home(request):
                    if scope is None or level >= scope.level],
         "cards": cards.cards(request),
         "abolished": abolished,
-        "recent_events": events.prefetch_related("predecessors", "successors").order_by("-effective_date", "-id")[:8],
+        "recent_events": events.prefetch_related(*ChangeEvent.SIDES).order_by("-effective_date", "-id")[:8],
         "event_total": events.count(),
         "reform": reform,
         "jobs": visible_jobs(request)[:5],

@@ -22,6 +22,21 @@ def test_visit_intervals_follow_the_risk_level_and_the_county_can_change_them(ca
     assert services.next_visit_due(sg, TODAY - dt.timedelta(days=1)) == TODAY - dt.timedelta(days=3)  # dated
 
 
+def test_the_schedule_gives_each_person_the_due_date_next_visit_due_gives(cast, maerkang):
+    """The schedule reads every interval at once (not two queries a person): the same dates, on any day."""
+    from xiangcun.care.models import Person
+
+    minzheng = cast["users"]["minzheng"]
+    services.set_visit_days(minzheng, maerkang, "special", 10, TODAY - dt.timedelta(days=30), "旧规定")
+    services.set_visit_days(minzheng, maerkang, "special", 14, TODAY - dt.timedelta(days=5), "新规定")
+    services.set_visit_days(minzheng, maerkang, "general", 60, TODAY + dt.timedelta(days=5), "尚未生效")
+    for on in (TODAY, TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=10)):
+        schedule = services.visit_schedule(Person.objects.all(), on)
+        assert len(schedule) == Person.objects.active().count() > 1
+        for person, due, _state in schedule:
+            assert due == services.next_visit_due(Person.objects.get(pk=person.pk), on), (person, on)
+
+
 def test_a_carers_overdue_visit_is_on_their_workbench_and_done_from_it(client, cast):
     db = cast["db"]  # 一般: quarterly; registered 100 days ago → overdue
     db.registered_on = TODAY - dt.timedelta(days=100)

@@ -1,6 +1,7 @@
 """The Excel framework on the sheets people really send: titles, merged headers, hidden sheets,
 numbers as text, lost leading zeros, full-width digits, dates in every form; and safe exports."""
 import csv
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -257,6 +258,19 @@ def test_the_template_has_notes_dropdowns_and_a_frozen_header_and_reads_back_emp
     assert "填写说明" in wb.sheetnames
     result = importer(registry).parse(data)
     assert result.ok and result.rows == []
+
+
+def test_a_template_is_built_once_and_shows_what_its_importer_declares_now(registry):
+    """Templates are kept in memory, keyed by everything they show: a changed choice list gives a new one."""
+    first = importer(registry).template()
+    assert importer(registry).template() is first  # served from memory the second time
+
+    class Renamed(FacilityImporter):
+        columns = tuple(dataclasses.replace(c, choices=(("school", "学校"), ("clinic", "卫生院")))
+                        if c.field == "category" else c for c in FacilityImporter.columns)
+
+    ws = load_workbook(io.BytesIO(Renamed(scope=Division.objects.none()).template())).active
+    assert '"学校,卫生院"' in {dv.formula1 for dv in ws.data_validations.dataValidation}
 
 
 def test_a_long_choice_list_lives_on_a_hidden_sheet(registry):

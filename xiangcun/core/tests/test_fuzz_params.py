@@ -2,6 +2,7 @@
 administrator and as a township user, with every query parameter its module reads set to 0, -1, 2^63,
 'x', 0001-01-01, 9999-12-31, 1900 and a very long string, answers something other than a 500."""
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,15 +21,16 @@ READS = re.compile(
     r"""|params\.get_\w+\(\s*[\w.]+,\s*["'](\w+)["']""")
 
 
-def parameters_read(app: str) -> set[str]:
-    """The query parameter names an app's code reads (views, API, dashboards …)."""
+@cache
+def parameters_read(app: str) -> frozenset[str]:
+    """The query parameter names an app's code reads (views, API, dashboards …); read once per app, not per URL."""
     names = set()
     for path in (APP_ROOT / app).rglob("*.py"):
         if "tests" in path.parts or "migrations" in path.parts:
             continue
         for match in READS.finditer(path.read_text(encoding="utf-8")):
             names.add(match.group(1) or match.group(2))
-    return names - {"csrfmiddlewaretoken", "next"}
+    return frozenset(names - {"csrfmiddlewaretoken", "next"})
 
 
 def app_of(name: str) -> str:

@@ -87,6 +87,17 @@ def test_the_schema_is_served_and_valid(api):
     assert api["office"].get("/api/v1/docs/").status_code == 200
 
 
+def test_the_schema_is_the_same_for_every_role_and_generated_once(api):
+    """It is kept in memory (generating it walks every endpoint): so it must not depend on who asks."""
+    from xiangcun.api_urls import SchemaView
+
+    SchemaView.schemas.clear()
+    mine = api["songgang"].get("/api/v1/openapi.json").content
+    SchemaView.schemas.clear()
+    assert api["office"].get("/api/v1/openapi.json").content == mine
+    assert len(SchemaView.schemas) == 1 and api["songgang"].get("/api/v1/openapi.json").content == mine
+
+
 def test_a_page_or_page_size_that_is_not_a_positive_number_is_refused_in_chinese(api):
     """Before, DRF silently served the default page for page_size=abc or -5: a client read the wrong rows."""
     for params in ({"page_size": "abc"}, {"page_size": "-5"}, {"page_size": "0"}, {"page_size": "5000"},

@@ -444,8 +444,6 @@ def _village_organisation(village_id: int, year: int) -> Organisation | None:
 def organisation_income(year: int, orgs, rents=None, accounts=None, threshold=None) -> dict[int, Income]:
     """Income and classification of each organisation in `year` (`rents`: `rent_by_organisation(year)`,
     `accounts`: `accounts_of(year, orgs)`, `threshold`: `threshold_on(year)`, when a page already has them)."""
-    from xiangcun.indicators.services import threshold_on
-
     orgs = list(orgs)
     accounts = accounts_of(year, orgs) if accounts is None else accounts
     rent, _ = rents if rents is not None else rent_by_organisation(year)

@@ -130,7 +130,7 @@ def _errors_to_form(form, exc):
 def village_economy(request):
     """Per village of a place: operating income rolled up from its organisations (with the ledger's rent) and its
     classification, beside each organisation's."""
-    from xiangcun.indicators.services import threshold_on
+    from .services import threshold_on
 
     # a village agent has no township to choose: their own village
     scope = scope_of(request) if places(request.user).exists() or request.user.jurisdiction_id is None else request.user.jurisdiction

@@ -341,11 +341,20 @@ def rounds(request):
         "places": [p for p in places(request.user) if p.level == county.level]}, status=status)
 
 
+def _ranking_year(county) -> int:
+    """The year a first visit opens on: this year if a task counted in the ranking falls due in it, else the
+    nearest year that has one (a county whose tasks run to next year sees them, not an empty table)."""
+    today = dt.date.today().year
+    years = set(Task.objects.filter(county=county, deadline__isnull=False).exclude(level=TaskLevel.KEY)
+                .values_list("deadline__year", flat=True).distinct())
+    return min(years, key=lambda y: (abs(y - today), y)) if years and today not in years else today
+
+
 def ranking(request):
     """The year's ranking: the latest published version (or `?version=`), or the live one (`?live=1`, and when
     nothing is published yet). A published version shows exactly what was frozen, with who published it when."""
     county = _county(request)
-    year = params.get_year(request.GET, "year", default=None) or dt.date.today().year
+    year = params.get_year(request.GET, "year", default=None) or _ranking_year(county)
     publications = list(Publication.objects.filter(county=county, year=year).select_related("published_by")
                         .order_by("-version"))
     wanted = params.get_int(request.GET, "version", lo=1, hi=100000)

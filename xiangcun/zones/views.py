@@ -346,7 +346,7 @@ def _patches_page(request, form=None, status=200):
     return render(request, "zones/patches.html", {
         "place": place, "places": places(request.user), "patches": shown, "points": points, "form": form,
         "kinds": PatchKind.choices, "statuses": PatchStatus.choices, "counts": counts,
-        "overdue": sum(1 for p in shown if p.overdue), "map_level": 5 if place.level == Level.TOWNSHIP else 4,
+        "overdue": sum(1 for p in shown if p.overdue), "map_level": 5 if place.level >= Level.TOWNSHIP else 4,
         "legend": [(PatchStatus(s).label, c) for s, c in colours.items()]}, status=status)
 
 

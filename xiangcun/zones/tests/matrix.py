@@ -11,6 +11,8 @@ CASES = {
     "zones-scheme-detail": Case(obj="zone_scheme"),
     "zones-plan-detail": Case(obj="zone_plan"),
     "zones-designation-detail": Case(obj="zone_designation"),
+    "zones:patch": Case(obj="zone_patch"),
+    "zones:patch_evidence": Case(obj="zone_patch"),
 }
 
 
@@ -19,12 +21,14 @@ def _objects(users, unit):
     plan of each centre village."""
     import datetime as dt
 
+    from django.core.files.base import ContentFile
+
     from xiangcun.divisions.models import Division, Level
 
     from .. import services
-    from ..models import Designation, Plan, PlanKind, SchemeLevel, VillageType
+    from ..models import Designation, Patch, PatchKind, Plan, PlanKind, SchemeLevel, VillageType
 
-    out = {"zone_scheme": {}, "zone_plan": {}, "zone_designation": {}}
+    out = {"zone_scheme": {}, "zone_plan": {}, "zone_designation": {}, "zone_patch": {}}
     for label, village, township in (("sg", "松岗村", "松岗镇"), ("db", "党坝村", "党坝乡")):
         centre = unit(village)
         others = list(Division.objects.filter(parent=unit(township), level=Level.VILLAGE, valid_to__isnull=True)
@@ -37,10 +41,15 @@ def _objects(users, unit):
         out["zone_designation"][label] = Designation.objects.create(
             unit=centre, category=VillageType.CLUSTER,
             valid_from=dt.date(2021, 1, 1)).pk
+        patch = Patch(number=f"矩阵-{label}", unit=centre, kind=PatchKind.OCCUPATION, area=1, lon=102.2, lat=31.9,
+                      found_on=dt.date(2025, 1, 1), deadline=dt.date(2025, 6, 30), evidence_name="a.pdf")
+        patch.evidence.save("a.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        patch.save()
+        out["zone_patch"][label] = patch.pk
     return out
 
 
 _kind = made_once(_objects)
 
 OBJECTS = {"zone_scheme": ("area", _kind("zone_scheme")), "zone_plan": ("area", _kind("zone_plan")),
-           "zone_designation": ("area", _kind("zone_designation"))}
+           "zone_designation": ("area", _kind("zone_designation")), "zone_patch": ("area", _kind("zone_patch"))}

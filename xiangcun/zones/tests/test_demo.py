@@ -15,7 +15,8 @@ def test_demo_zoning_of_maerkang(county):
     logged = []
     demo.load_module(county, log=logged.append)
     demo.load_module(county, log=logged.append)
-    assert len(logged) == 2 and "4 个片区" in logged[0] and "登记村镇分类" in logged[1]  # the rerun logs nothing
+    assert len(logged) == 3 and "4 个片区" in logged[0] and "登记村镇分类" in logged[1]  # the rerun logs nothing
+    assert "违法用地图斑" in logged[2]
     scheme = ZoningScheme.objects.get()
     assert scheme.name == "马尔康市乡镇级片区划分方案(草案)"
     townships = current_units(county, Level.TOWNSHIP)

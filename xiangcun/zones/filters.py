@@ -76,8 +76,7 @@ def patches(user, g, place=None):
     if params.get_choice(g, "overdue", ["1"]):
         qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=dt.date.today())
     unit = params.get_id(g, "unit")
-    if unit:
-        from django.shortcuts import get_object_or_404
-
-        qs = qs.filter(area_q(get_object_or_404(Division.objects.visible_to(user), pk=unit), "unit__path"))
+    if unit:  # a unit the user does not see (or none) holds nothing for them
+        found = Division.objects.visible_to(user).filter(pk=unit).first()
+        qs = qs.filter(area_q(found, "unit__path")) if found else qs.none()
     return qs.order_by("deadline", "number")

@@ -61,4 +61,8 @@ URLS.update({
     "zones:patches_export": Access(),
     "zones:patch": Access(write=may_report_farmland, denied=DENIED_FARMLAND),
     "zones:patch_evidence": Access(),
+    "zones-farmland-list": Access(),
+    "zones-farmland-detail": Access(),
+    "zones-patch-list": Access(),
+    "zones-patch-detail": Access(),
 })

@@ -267,3 +267,28 @@ def test_a_merged_village_s_patches_pass_to_the_village_that_took_it_over(office
     registry.merge([b], TODAY - dt.timedelta(days=1), into=a)
     patch.refresh_from_db()
     assert patch.unit == a and patch.former_unit == b
+
+
+def test_the_api_lists_targets_and_patches_within_the_users_scope(client, office, songgang, unit):
+    farmland.save_target(office, unit("松岗镇"), YEAR, {"cultivated_target": Decimal(100),
+                                                       "cultivated_actual": Decimal(90)})
+    farmland.save_target(office, unit("党坝乡"), YEAR, {"cultivated_target": Decimal(50)})
+    make_patch(village_of(unit, "松岗镇"), "TB-501", deadline=TODAY - dt.timedelta(days=1))
+    make_patch(village_of(unit, "党坝乡"), "TB-502")
+    client.force_login(songgang)
+    rows = client.get("/api/v1/zones/farmland/", {"year": YEAR}).json()["results"]
+    assert [(r["unit_name"], r["cultivated_gap"]) for r in rows] == [("松岗镇", "-10.00")]
+    rows = client.get("/api/v1/zones/patches/", {"overdue": "1"}).json()["results"]
+    assert [(r["number"], r["overdue"], r["status_label"]) for r in rows] == [("TB-501", True, "待整改")]
+    assert client.get("/api/v1/zones/farmland/", {"year": "20"}).status_code == 400
+    client.force_login(office)
+    assert len(client.get("/api/v1/zones/patches/").json()["results"]) == 2
+
+
+def test_the_workbench_shows_overdue_patches_to_those_who_see_them(client, office, make_user, unit):
+    make_patch(village_of(unit, "松岗镇"), "TB-601", deadline=TODAY - dt.timedelta(days=3))
+    client.force_login(office)
+    page = client.get(reverse("workbench:home")).content.decode()
+    assert "逾期未整改的图斑" in page and reverse("zones:patches") + "?overdue=1" in page
+    client.force_login(make_user("dangba", Role.TOWNSHIP, unit("党坝乡")))
+    assert "逾期未整改的图斑" not in client.get(reverse("workbench:home")).content.decode()

@@ -52,7 +52,10 @@ Who follows, in this order (INSTALLED_APPS order, in which the apps' `ready()` r
      unit's zone unless it is in a zone of that scheme already); a closed centre hands the centre role over
      (`zones.services.follow_closed_unit`, audited as "zones.follow"). Closings dated in the future wait. The
      closed unit's designation (村镇分类) ends on the closing day (`zones.plans.close_designations`); its plans
-     stay on the register, and a zone emptied by the merger is kept while a plan hangs on it.
+     stay on the register, and a zone emptied by the merger is kept while a plan hangs on it. 耕地保护: a merged
+     township's yearly farmland figures are added into its successor's (`merged_from` names it) and the closed
+     unit's 图斑 pass to the successor, keeping it as `former_unit` (`zones.farmland.follow_closed_unit`, audited
+     as "zones.farmland_follow" / "zones.patch_follow").
 6. prereview (`prereview/apps.py`)
    - unit_closed (villages only, dated today or earlier): the village's open 前置审查 applications (not yet
      approved) pass to the village that took it over, with their reviews (`prereview.services.follow_closed_unit`,

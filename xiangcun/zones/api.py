@@ -10,6 +10,10 @@ from xiangcun.core.openapi import DATE, RECORD_ID
 from . import filters
 from .models import (
     Designation,
+    FarmlandTarget,
+    Patch,
+    PatchKind,
+    PatchStatus,
     Plan,
     PlanKind,
     PlanStage,
@@ -146,5 +150,80 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return Plan.objects.visible_to(self.request.user).select_related("unit", "zone").distinct()
 
 
+YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
+
+
+class FarmlandTargetSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    cultivated_gap = serializers.DecimalField(max_digits=11, decimal_places=2, read_only=True, allow_null=True)
+    basic_gap = serializers.DecimalField(max_digits=11, decimal_places=2, read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=[("green", "绿"), ("red", "红")], read_only=True, allow_null=True,
+                                     help_text="green:两项实有均不少于下达任务;red:任一项不足;null:数据不全")
+
+    class Meta:
+        model = FarmlandTarget
+        fields = ["id", "unit", "unit_name", "unit_code", "year", "cultivated_target", "cultivated_actual",
+                  "cultivated_gap", "basic_target", "basic_actual", "basic_gap", "status", "merged_from", "note"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("year", YEAR, description="年度"),
+]))
+class FarmlandTargetViewSet(viewsets.ReadOnlyModelViewSet):
+    """乡镇耕地保有量、永久基本农田的下达任务与实有面积(亩,只读,按管辖范围)。"""
+
+    serializer_class = FarmlandTargetSerializer
+
+    def get_queryset(self):
+        qs = FarmlandTarget.objects.visible_to(self.request.user).select_related("unit").order_by("-year", "unit__path",
+                                                                                                   "pk")
+        if self.action == "list":
+            year = params.get_year(self.request.query_params, "year")
+            if year:
+                qs = qs.filter(year=year)
+        return qs
+
+
+class PatchSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    has_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patch
+        fields = ["id", "number", "unit", "unit_name", "former_unit", "kind", "kind_label", "area", "lon", "lat",
+                  "geometry", "found_on", "deadline", "status", "status_label", "overdue", "rectification_note",
+                  "rectified_on", "has_evidence"]
+
+    def get_overdue(self, obj) -> bool:
+        import datetime as dt
+
+        return obj.is_overdue(dt.date.today())
+
+    def get_has_evidence(self, obj) -> bool:
+        return bool(obj.evidence)
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("status", str, enum=PatchStatus.values, description="整改状态"),
+    OpenApiParameter("kind", str, enum=PatchKind.values, description="图斑类型"),
+    OpenApiParameter("overdue", str, enum=["1"], description="1:只列超过整改期限仍未整改的图斑"),
+    OpenApiParameter("unit", RECORD_ID, description="区划单位 id:只列该单位(含并入它的单位)范围内的图斑"),
+]))
+class PatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """违法用地图斑(只读,按管辖范围)及其整改状态。"""
+
+    serializer_class = PatchSerializer
+
+    def get_queryset(self):
+        if self.action == "list":
+            return filters.patches(self.request.user, self.request.query_params).select_related("unit").order_by("pk")
+        return Patch.objects.visible_to(self.request.user).select_related("unit")
+
+
 routes = [("zones/schemes", SchemeViewSet, "zones-scheme"), ("zones/designations", DesignationViewSet, "zones-designation"),
-          ("zones/plans", PlanViewSet, "zones-plan")]
+          ("zones/plans", PlanViewSet, "zones-plan"), ("zones/farmland", FarmlandTargetViewSet, "zones-farmland"),
+          ("zones/patches", PatchViewSet, "zones-patch")]

@@ -22,9 +22,13 @@ def register_audit():
 
     from xiangcun.core import audit
 
-    from . import services
+    from . import farmland, services
     from .models import (
         Designation,
+        FarmlandTarget,
+        Patch,
+        PatchKind,
+        PatchStatus,
         Plan,
         PlanKind,
         PlanStage,
@@ -51,6 +55,14 @@ def register_audit():
     audit.register(Plan, path=lambda p: p.unit.path if p.unit_id else p.zone.scheme.county.path,
                    visible=Plan.objects.visible_to, url=lambda pk: reverse("zones:plan", args=[pk]),
                    choices={"kind": dict(PlanKind.choices), "stage": dict(PlanStage.choices)})
+    audit.register(FarmlandTarget, path=lambda t: t.unit.path, visible=FarmlandTarget.objects.visible_to,
+                   title=lambda t: f"{t.unit.name}{t.year}年耕地保护任务")
+    audit.register(Patch, path=lambda p: p.unit.path, visible=Patch.objects.visible_to, exclude=("evidence",),
+                   url=lambda pk: reverse("zones:patch", args=[pk]),
+                   choices={"kind": dict(PatchKind.choices), "status": dict(PatchStatus.choices)})
+    audit.define_actions(farmland.EVENTS, farmland.EVENT_LABELS,
+                         choices=farmland.STATUS_CHOICES,
+                         refs={"unit": "divisions.division", "successor": "divisions.division"})
     audit.define_actions(services.EVENTS, services.EVENT_LABELS, refs={"unit": "divisions.division", "successor": "divisions.division",
                                                                        "from_zone": "zones.zone",
                                                                        "to_zone": "zones.zone"})

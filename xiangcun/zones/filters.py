@@ -52,3 +52,31 @@ def plans(user, g):
     if params.get_choice(g, "overdue", ["1"]):
         qs = qs.filter(~Q(stage=PlanStage.APPROVED), target_date__lt=dt.date.today())
     return qs
+
+
+def patches(user, g, place=None):
+    """The 图斑 the user sees (under the place), filtered by ?status, ?kind, ?overdue=1 and ?unit (a township or
+    village: its area, with the units merged into it)."""
+    import datetime as dt
+
+    from xiangcun.divisions.models import Division
+    from xiangcun.divisions.scoping import area_q
+
+    from .models import OPEN_STATUSES, Patch, PatchKind, PatchStatus
+
+    qs = Patch.objects.visible_to(user)
+    if place is not None:
+        qs = qs.filter(area_q(place, "unit__path"))
+    status = params.get_choice(g, "status", PatchStatus.values)
+    if status:
+        qs = qs.filter(status=status)
+    kind = params.get_choice(g, "kind", PatchKind.values)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if params.get_choice(g, "overdue", ["1"]):
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=dt.date.today())
+    unit = params.get_id(g, "unit")
+    if unit:  # a unit the user does not see (or none) holds nothing for them
+        found = Division.objects.visible_to(user).filter(pk=unit).first()
+        qs = qs.filter(area_q(found, "unit__path")) if found else qs.none()
+    return qs.order_by("deadline", "number")

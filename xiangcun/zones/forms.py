@@ -6,7 +6,7 @@ from xiangcun.core.forms import DateField, DateInput
 from xiangcun.divisions.models import Division, Level
 from xiangcun.divisions.scoping import places
 
-from .models import Plan, SchemeLevel, SchemeStatus, VillageFunction, VillageType, Zone, ZoningScheme
+from .models import FarmlandTarget, Patch, PatchStatus, Plan, SchemeLevel, SchemeStatus, VillageFunction, VillageType, Zone, ZoningScheme
 
 MAX_POP = 100_000_000
 
@@ -87,3 +87,62 @@ class PlanForm(forms.ModelForm):
         self.fields["term_years"].widget.attrs.update(min=1, max=50)
         self.fields["term_years"].validators.append(MaxValueValidator(50, "规划期限不超过50年"))
         self.fields["term_years"].validators.append(MinValueValidator(1, "规划期限至少1年"))
+
+
+# --- 耕地保护 -------------------------------------------------------------------------------------------------
+
+class FarmlandTargetForm(forms.ModelForm):
+    """A township's figures for a year. A township user gets the actuals only (the targets are the county's)."""
+
+    class Meta:
+        model = FarmlandTarget
+        fields = ["unit", "year", "cultivated_target", "cultivated_actual", "basic_target", "basic_actual", "note"]
+
+    def __init__(self, *args, townships=None, county_user=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = townships if townships is not None else Division.objects.none()
+        self.fields["unit"].error_messages["invalid_choice"] = "请从列表中选择您管辖范围内的现行乡镇"
+        self.fields["year"].validators += [MinValueValidator(2000, "年度不早于2000年"),
+                                           MaxValueValidator(2100, "年度不晚于2100年")]
+        self.fields["year"].widget.attrs.update(min=2000, max=2100)
+        for name in ("cultivated_target", "cultivated_actual", "basic_target", "basic_actual"):
+            self.fields[name].widget.attrs.update(min=0, step="0.01")
+        if not county_user:
+            for name in ("cultivated_target", "basic_target", "note"):
+                del self.fields[name]
+
+    def clean(self):
+        """(unit, year) names the record being updated, not a clash: the form checks against that row."""
+        data = super().clean()
+        if data.get("unit") and data.get("year"):
+            self.instance = FarmlandTarget.objects.filter(unit=data["unit"], year=data["year"]).first() or self.instance
+        return data
+
+
+class PatchForm(forms.ModelForm):
+    geometry_text = forms.CharField(label="图斑范围(GeoJSON 多边形,可选)", required=False, max_length=200_000,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Patch
+        fields = ["number", "unit", "kind", "area", "lon", "lat", "found_on", "deadline"]
+        widgets = {"found_on": DateInput, "deadline": DateInput}
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Division.objects.none()
+        self.fields["unit"].label_from_instance = lambda u: (u.name if u.level == Level.TOWNSHIP
+                                                             else f"{u.parent.name if u.parent_id else ''} {u.name}")
+        self.fields["area"].required = True
+        self.fields["lon"].widget.attrs.update(step="0.000001")
+        self.fields["lat"].widget.attrs.update(step="0.000001")
+
+    def validate_unique(self):
+        """The number's uniqueness is checked by farmland.save_patch, beside the field with the other rules."""
+
+
+class PatchStatusForm(forms.Form):
+    status = forms.ChoiceField(label="整改状态", choices=PatchStatus.choices)
+    note = forms.CharField(label="整改情况", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rectified_on = DateField(label="整改完成日期(已整改时填写)", required=False)
+    evidence = forms.FileField(label="佐证材料(可选,10 MB 以内)", required=False)

@@ -193,3 +193,126 @@ class Plan(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.stage != PlanStage.APPROVED and self.target_date is not None and self.target_date < today
+
+
+# --- 耕地保护: farmland targets per township and year, violation patches (图斑) ----------------------------
+
+AREA_MAX = 10_000_000  # 亩: more than any township (or county) holds; the column keeps two decimals
+
+
+def _mu(label, **kw):
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    return models.DecimalField(label, max_digits=10, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(0, "面积不能为负数"),
+                                           MaxValueValidator(AREA_MAX, f"面积不能超过 {AREA_MAX:,} 亩")], **kw)
+
+
+class FarmlandTarget(models.Model):
+    """A township's 耕地保有量 and 永久基本农田 for a year: the task handed down (下达任务) and what it holds (实有),
+    in 亩. The county's reform office records the targets; the township may record its own actuals."""
+
+    unit = models.ForeignKey("divisions.Division", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    cultivated_target = _mu("耕地保有量下达任务(亩)")
+    cultivated_actual = _mu("耕地保有量实有(亩)")
+    basic_target = _mu("永久基本农田下达任务(亩)")
+    basic_actual = _mu("永久基本农田实有(亩)")
+    merged_from = models.CharField("含已并入单位", max_length=300, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("填报时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit__path",)
+
+    class Meta:
+        verbose_name = "耕地保护任务"
+        verbose_name_plural = "耕地保护任务"
+        ordering = ["-year", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="zones_farmland_once_a_year")]
+
+    def __str__(self):
+        return f"{self.unit.name}{self.year}年耕地保护任务"
+
+    @staticmethod
+    def gap_of(target, actual):
+        return None if target is None or actual is None else actual - target
+
+    @property
+    def cultivated_gap(self):
+        return self.gap_of(self.cultivated_target, self.cultivated_actual)
+
+    @property
+    def basic_gap(self):
+        return self.gap_of(self.basic_target, self.basic_actual)
+
+    @property
+    def status(self) -> str | None:
+        """"green" when both actuals reach their targets, "red" when either falls short, None while a figure is
+        missing."""
+        gaps = (self.cultivated_gap, self.basic_gap)
+        if any(g is None for g in gaps):
+            return None
+        return "green" if all(g >= 0 for g in gaps) else "red"
+
+
+class PatchKind(models.TextChoices):
+    OCCUPATION = "occupation", "违法占用耕地"
+    BASIC_NONFARM = "basic_nonfarm", "永久基本农田非农化"
+    NON_GRAIN = "non_grain", "耕地非粮化"
+    OTHER = "other", "其他"
+
+
+class PatchStatus(models.TextChoices):
+    PENDING = "pending", "待整改"
+    RECTIFYING = "rectifying", "整改中"
+    RECTIFIED = "rectified", "已整改"
+    CLOSED = "closed", "已销号"
+
+
+OPEN_STATUSES = (PatchStatus.PENDING, PatchStatus.RECTIFYING)
+
+
+def patch_evidence_path(instance, filename):
+    return f"zones/patches/{instance.pk or 'new'}/{filename}"
+
+
+class Patch(models.Model):
+    """A 图斑: a land-use violation patch found on a township's or village's land, with its rectification."""
+
+    number = models.CharField("图斑编号", max_length=40, unique=True)
+    unit = models.ForeignKey("divisions.Division", verbose_name="所在乡镇或村", on_delete=models.PROTECT,
+                             related_name="+")
+    former_unit = models.ForeignKey("divisions.Division", verbose_name="原所在单位", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("图斑类型", max_length=20, choices=PatchKind.choices)
+    area = _mu("面积(亩)")
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    geometry = models.JSONField("范围(GeoJSON)", null=True, blank=True)
+    found_on = models.DateField("发现日期")
+    deadline = models.DateField("整改期限")
+    status = models.CharField("整改状态", max_length=20, choices=PatchStatus.choices, default=PatchStatus.PENDING)
+    rectification_note = models.CharField("整改情况", max_length=500, blank=True)
+    rectified_on = models.DateField("整改完成日期", null=True, blank=True)
+    evidence = models.FileField("整改佐证材料", upload_to=patch_evidence_path, max_length=200, blank=True)
+    evidence_name = models.CharField("佐证材料文件名", max_length=120, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ("unit__path",)
+
+    class Meta:
+        verbose_name = "违法用地图斑"
+        verbose_name_plural = "违法用地图斑"
+        ordering = ["deadline", "number"]
+
+    def __str__(self):
+        return f"图斑{self.number}"
+
+    def is_overdue(self, today) -> bool:
+        return self.status in OPEN_STATUSES and self.deadline < today

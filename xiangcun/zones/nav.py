@@ -6,5 +6,7 @@ SECTIONS = [
         ("zones:propose", "优化生成片区", editors),
         ("zones:designations", "村镇分类", None),
         ("zones:plans", "规划编制与覆盖", None),
+        ("zones:farmland", "耕地保护任务", None),
+        ("zones:patches", "违法用地图斑", None),
     ]),
 ]

@@ -39,3 +39,30 @@ URLS = {
     "zones-plan-list": Access(),
     "zones-plan-detail": Access(),
 }
+
+
+# --- 耕地保护 -------------------------------------------------------------------------------------------------
+
+def may_report_farmland(user) -> bool:
+    """The office records targets and patches; a township records its own actuals and its patches' rectification."""
+    from xiangcun.accounts.models import Role
+
+    return may_edit(user) or (getattr(user, "is_authenticated", False) and user.role == Role.TOWNSHIP)
+
+
+DENIED_FARMLAND = "只有两项改革办、系统管理员和乡镇工作人员可以填报耕地保护数据"
+DENIED_PATCHES = "只有两项改革办和系统管理员可以登记或导入图斑和耕地保护任务"
+
+URLS.update({
+    "zones:farmland": Access(write=may_report_farmland, denied=DENIED_FARMLAND),
+    "zones:farmland_export": Access(),
+    "zones:farmland_import": Access(allowed=editors, denied=DENIED_PATCHES),
+    "zones:patches": Access(write=editors, denied=DENIED_PATCHES),
+    "zones:patches_export": Access(),
+    "zones:patch": Access(write=may_report_farmland, denied=DENIED_FARMLAND),
+    "zones:patch_evidence": Access(),
+    "zones-farmland-list": Access(),
+    "zones-farmland-detail": Access(),
+    "zones-patch-list": Access(),
+    "zones-patch-detail": Access(),
+})

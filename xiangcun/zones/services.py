@@ -13,7 +13,7 @@ from xiangcun.divisions.scoping import ensure_in_scope
 from xiangcun.locate.errors import LocateError
 from xiangcun.locate.regions import ZoningError, check_move, solve_regions
 
-from . import plans
+from . import farmland, plans
 from .errors import ZoneError
 from .geometry import current_units, unit_graph
 from .models import SchemeLevel, SchemeStatus, Zone, ZoneMember, ZoneType, ZoningScheme
@@ -122,10 +122,12 @@ def move_unit(user, scheme: ZoningScheme, unit: Division, to_zone: Zone) -> None
 def follow_closed_unit(unit: Division, when: dt.date) -> None:
     """Follow-hook unit_closed: in every scheme, a closed unit's place passes to its successor (which joins
     the closed unit's zone unless it is in a zone of that scheme already); a closed centre hands the centre
-    over too. Closings dated in the future wait. The unit's designation (村镇分类) ends on the closing day."""
+    over too. Closings dated in the future wait. The unit's designation (村镇分类) ends on the closing day; its
+    farmland figures and 图斑 pass to the successor (farmland.follow_closed_unit)."""
     plans.close_designations(unit, when)
     if when > dt.date.today():
         return
+    farmland.follow_closed_unit(unit, when)
     rows = list(ZoneMember.objects.filter(unit=unit).select_related("zone", "scheme"))
     if not rows:
         return

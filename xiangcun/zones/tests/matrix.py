@@ -11,20 +11,26 @@ CASES = {
     "zones-scheme-detail": Case(obj="zone_scheme"),
     "zones-plan-detail": Case(obj="zone_plan"),
     "zones-designation-detail": Case(obj="zone_designation"),
+    "zones:patch": Case(obj="zone_patch"),
+    "zones:patch_evidence": Case(obj="zone_patch"),
+    "zones-patch-detail": Case(obj="zone_patch"),
+    "zones-farmland-detail": Case(obj="zone_farmland"),
 }
 
 
 def _objects(users, unit):
     """A village-level scheme of 马尔康市 in 松岗镇 (zone around 松岗村) and one in 党坝乡 (around 党坝村); a village
-    plan of each centre village."""
+    plan, a designation and a 图斑 (with an evidence file) of each centre village; each township's farmland figures."""
     import datetime as dt
+
+    from django.core.files.base import ContentFile
 
     from xiangcun.divisions.models import Division, Level
 
     from .. import services
-    from ..models import Designation, Plan, PlanKind, SchemeLevel, VillageType
+    from ..models import Designation, FarmlandTarget, Patch, PatchKind, Plan, PlanKind, SchemeLevel, VillageType
 
-    out = {"zone_scheme": {}, "zone_plan": {}, "zone_designation": {}}
+    out = {"zone_scheme": {}, "zone_plan": {}, "zone_designation": {}, "zone_patch": {}, "zone_farmland": {}}
     for label, village, township in (("sg", "松岗村", "松岗镇"), ("db", "党坝村", "党坝乡")):
         centre = unit(village)
         others = list(Division.objects.filter(parent=unit(township), level=Level.VILLAGE, valid_to__isnull=True)
@@ -37,10 +43,21 @@ def _objects(users, unit):
         out["zone_designation"][label] = Designation.objects.create(
             unit=centre, category=VillageType.CLUSTER,
             valid_from=dt.date(2021, 1, 1)).pk
+        patch = Patch(number=f"矩阵-{label}", unit=centre, kind=PatchKind.OCCUPATION, area=1, lon=102.2, lat=31.9,
+                      found_on=dt.date(2025, 1, 1), deadline=dt.date(2025, 6, 30), evidence_name="a.pdf")
+        patch.evidence.save("a.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        patch.save()
+        out["zone_patch"][label] = patch.pk
+        out["zone_farmland"][label] = FarmlandTarget.objects.create(unit=unit(township), year=2025,
+                                                                    cultivated_target=100, cultivated_actual=90).pk
     return out
 
 
 _kind = made_once(_objects)
 
 OBJECTS = {"zone_scheme": ("area", _kind("zone_scheme")), "zone_plan": ("area", _kind("zone_plan")),
-           "zone_designation": ("area", _kind("zone_designation"))}
+           "zone_designation": ("area", _kind("zone_designation")), "zone_patch": ("area", _kind("zone_patch")),
+           # a township's figures: the county and the township itself (a village agent sees only its village's)
+           "zone_farmland": ({"admin": {"sg", "db"}, "office": {"sg", "db"}, "minzheng": {"sg", "db"},
+                              "caizheng": {"sg", "db"}, "analyst": {"sg", "db"}, "songgang": {"sg"}, "dangba": {"db"},
+                              "agent": set()}, _kind("zone_farmland"))}

@@ -15,7 +15,8 @@ def test_demo_zoning_of_maerkang(county):
     logged = []
     demo.load_module(county, log=logged.append)
     demo.load_module(county, log=logged.append)
-    assert len(logged) == 2 and "4 个片区" in logged[0] and "登记村镇分类" in logged[1]  # the rerun logs nothing
+    assert len(logged) == 3 and "4 个片区" in logged[0] and "登记村镇分类" in logged[1]  # the rerun logs nothing
+    assert "违法用地图斑" in logged[2]
     scheme = ZoningScheme.objects.get()
     assert scheme.name == "马尔康市乡镇级片区划分方案(草案)"
     townships = current_units(county, Level.TOWNSHIP)
@@ -42,3 +43,19 @@ def test_demo_designations_and_plan_register(county):
     assert any(0 < r < 100 for r in rates) and 0 in rates  # partial coverage somewhere, none elsewhere
     assert Plan.objects.filter(stage=PlanStage.APPROVED).exists()
     assert any(p.is_overdue(dt.date.today()) for p in Plan.objects.all())
+
+
+def test_demo_farmland_of_maerkang(county):
+    from xiangcun.zones import farmland
+    from xiangcun.zones.models import Patch, PatchStatus
+
+    logged = []
+    demo.load_farmland(county, log=logged.append)
+    demo.load_farmland(county, log=logged.append)
+    assert len(logged) == 1 and "违法用地图斑 10 个" in logged[0]
+    data = farmland.township_rows(None, county, dt.date.today().year)
+    assert data["green"] >= 3 and data["red"] >= 1 and data["cultivated_rate"] is not None
+    statuses = set(Patch.objects.values_list("status", flat=True))
+    assert statuses == set(PatchStatus.values)
+    assert sum(p.is_overdue(dt.date.today()) for p in Patch.objects.all()) >= 2
+    assert Patch.objects.exclude(geometry=None).exists() and not Patch.objects.filter(lon=None).exists()

@@ -270,7 +270,9 @@ def page(request, live_server, _chromium):
     """A headless Chromium page (Debian's chromium, zh-CN, downloads accepted) on the live server; `page.base` is
     the server's URL. The one browser fixture of the suite: browser tests just name it. When the test fails, the
     page's address and visible text are printed (CI shows them beside the failure) and a screenshot is kept."""
-    context = _chromium.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", accept_downloads=True)
+    # reduced motion: Bootstrap then scrolls instantly, not smoothly, so a click lands where the element was measured
+    context = _chromium.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", accept_downloads=True,
+                                    reduced_motion="reduce")
     pg = context.new_page()
     pg.base = live_server.url
     yield pg

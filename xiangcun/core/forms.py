@@ -18,3 +18,22 @@ class DateField(forms.DateField):
     """A date field shown with the date picker; typed dates in the forms people write them still parse."""
 
     widget = DateInput
+
+
+class Styled:
+    """Mix into a form: its widgets get Bootstrap's small controls (selects `form-select-sm`, checkboxes
+    `form-check-input`, the rest `form-control-sm`), so a field fills its column instead of its browser default
+    width (a bare textarea is 40 columns wide and overflows a narrow card)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            if css and "class" not in widget.attrs:
+                widget.attrs["class"] = css

@@ -2,7 +2,7 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from xiangcun.core.forms import DateField, DateInput
+from xiangcun.core.forms import DateField, DateInput, Styled
 from xiangcun.divisions.models import Division, Level
 from xiangcun.divisions.scoping import places
 
@@ -54,7 +54,7 @@ class MoveForm(forms.Form):
         self.fields["zone"].queryset = scheme.zones.order_by("id")
 
 
-class DesignationForm(forms.Form):
+class DesignationForm(Styled, forms.Form):
     unit = forms.ModelChoiceField(queryset=Division.objects.none(), label="单位(乡镇或建制村)")
     category = forms.ChoiceField(label="类型", choices=VillageType.choices)
     function = forms.ChoiceField(label="功能类型(仅建制村)", choices=[("", "—")] + VillageFunction.choices,
@@ -69,7 +69,7 @@ class DesignationForm(forms.Form):
                                                              else f"{u.parent.name if u.parent_id else ''} {u.name}")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(Styled, forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["kind", "name", "unit", "zone", "stage", "target_date", "document", "approved_on", "term_years",
@@ -91,7 +91,7 @@ class PlanForm(forms.ModelForm):
 
 # --- 耕地保护 -------------------------------------------------------------------------------------------------
 
-class FarmlandTargetForm(forms.ModelForm):
+class FarmlandTargetForm(Styled, forms.ModelForm):
     """A township's figures for a year. A township user gets the actuals only (the targets are the county's)."""
 
     class Meta:
@@ -119,7 +119,7 @@ class FarmlandTargetForm(forms.ModelForm):
         return data
 
 
-class PatchForm(forms.ModelForm):
+class PatchForm(Styled, forms.ModelForm):
     geometry_text = forms.CharField(label="图斑范围(GeoJSON 多边形,可选)", required=False, max_length=200_000,
                                     widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -141,7 +141,7 @@ class PatchForm(forms.ModelForm):
         """The number's uniqueness is checked by farmland.save_patch, beside the field with the other rules."""
 
 
-class PatchStatusForm(forms.Form):
+class PatchStatusForm(Styled, forms.Form):
     status = forms.ChoiceField(label="整改状态", choices=PatchStatus.choices)
     note = forms.CharField(label="整改情况", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     rectified_on = DateField(label="整改完成日期(已整改时填写)", required=False)

@@ -33,6 +33,14 @@ def test_township_enters_2022_and_the_county_reviews(page, maerkang, unit, make_
     page.click("#value-units tr:has-text('松岗村') >> text=填报")
     page.fill("#f-POP", "很多")
     page.select_option("#f-ROAD_HARD", "是")
+    # scrolled down to the form's last field, the panel with 保存 stays in view below the top bar, not under it
+    covered = page.evaluate("""() => {
+        const fields = document.querySelectorAll('#entry-form input, #entry-form select');
+        fields[fields.length - 1].scrollIntoView({block: 'end', behavior: 'instant'});
+        const r = document.getElementById('entry-save').getBoundingClientRect();
+        const e = document.elementFromPoint(r.left + r.width / 2, r.top + 2);
+        return [Math.round(r.top), e ? e.id : null]; }""")
+    assert covered[0] > 52 and covered[1] == "entry-save", covered
     page.click("#entry-save")
     assert "不是数字" in page.inner_text(".field-error")
     assert not DataValue.objects.filter(unit=unit("松岗村")).exists()

@@ -82,8 +82,10 @@ def dashboard_view(request):
             links.append((reverse(name), label))
         except NoReverseMatch:
             pass
+    from xiangcun.core.panels import panels
+
     return render(request, "indicators/dashboard.html", {
-        **context, "places": places(request.user), "links": links,
+        **context, "places": places(request.user), "links": links, "panels": panels(request, context["scope"]),
         "map_elements": DataElement.objects.active().filter(value_type__in=(ValueType.NUMBER, ValueType.PERCENT, ValueType.BOOL)),
     })
 

@@ -3,14 +3,12 @@ page). A responsible body files a report (POST reports/) and the reform office r
 through the same services as the pages: the same rules, the same scope (a task the user's body does not lead, or a
 report outside the jurisdiction, is a 404), the same Chinese refusals (400, each field named), and a review already
 made by someone else is a 409 that changes nothing. Evidence files are uploaded on the page."""
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from xiangcun.bodies.models import Body
 from xiangcun.core.api import ApiError, ErrorSerializer
 from xiangcun.core.openapi import RECORD_ID
 
@@ -129,10 +127,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if rnd is None:
             errors["round"] = "该轮次不存在或不属于本任务所在的县(市)"
         heir = task.lead.final_successor()
-        bodies = Body.objects.filter(Q(pk=task.lead_id) | Q(pk=heir.pk))
-        acting = services.acting_bodies(user)
-        if acting is not None:
-            bodies = bodies.filter(pk__in=acting.values("pk"))
+        bodies = services.reporting_bodies(user, task)
         if d.get("body"):
             reporter = bodies.filter(pk=d["body"]).first()
         else:  # the body now carrying the task: its successor when the lead was closed in a merger

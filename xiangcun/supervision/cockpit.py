@@ -11,10 +11,9 @@ from .models import Section, Status, Task, TaskLevel
 HEADERS = ["任务数", "已销号", "已完成待核验", "逾期", "进度滞后", "平均进度"]
 
 
-def _figures(qs):
-    return qs.aggregate(n=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)),
-                        done=Count("pk", filter=Q(status=Status.DONE)), overdue=Count("pk", filter=Q(status=Status.OVERDUE)),
-                        risk=Count("pk", filter=Q(status=Status.AT_RISK)), avg=Avg("percent"))
+FIGURES = {"n": Count("pk"), "closed": Count("pk", filter=Q(status=Status.CLOSED)),
+           "done": Count("pk", filter=Q(status=Status.DONE)), "overdue": Count("pk", filter=Q(status=Status.OVERDUE)),
+           "risk": Count("pk", filter=Q(status=Status.AT_RISK)), "avg": Avg("percent")}
 
 
 def _row(label, f, url=""):
@@ -24,23 +23,24 @@ def _row(label, f, url=""):
 
 
 def panels(request, scope):
-    """Measures and assignments (not the key tasks that group them) of the counties in or above the place."""
-    tasks = (Task.objects.visible_to(request.user).exclude(level=TaskLevel.KEY)
+    """Measures and assignments (not the key tasks that group them) of the counties in or above the place: one
+    grouped query per table."""
+    visible = Task.objects.visible_to(request.user).values("pk")  # through supporting bodies: rows repeat, so by id
+    tasks = (Task.objects.filter(pk__in=visible).exclude(level=TaskLevel.KEY)
              .filter(subtree_q(scope, "county__path") | Q(county__path__in=_ancestor_paths(scope))))
-    if not tasks.exists():
+    by_section = {f["section"]: f for f in tasks.values("section").order_by().annotate(**FIGURES)}
+    if not by_section:
         return []
     url = reverse("supervision:list")
-    by_section = [_row(label, _figures(tasks.filter(section=value)), f"{url}?section={value}")
-                  for value, label in Section.choices if tasks.filter(section=value).exists()]
-    by_body = []
-    for lead_id, name in (tasks.values_list("lead_id", "lead__name").distinct().order_by("lead__name")):
-        by_body.append((_figures(tasks.filter(lead_id=lead_id)), name))
-    by_body.sort(key=lambda x: (-x[0]["overdue"], -x[0]["risk"], x[1]))
-    total = _row("合计", _figures(tasks))
+    total = tasks.aggregate(**FIGURES)
+    sections = [_row(label, by_section[value], f"{url}?section={value}")
+                for value, label in Section.choices if value in by_section]
+    by_body = sorted(tasks.values("lead_id", "lead__name").order_by().annotate(**FIGURES),
+                     key=lambda f: (-f["overdue"], -f["risk"], f["lead__name"]))
     return [
-        Panel("改革任务推进(按讲话部分)", HEADERS, [*by_section, total], first="讲话部分",
+        Panel("改革任务推进(按讲话部分)", HEADERS, [*sections, _row("合计", total)], first="讲话部分",
               more=[("任务清单", url), ("督办考核排名", reverse("supervision:ranking"))]),
-        Panel("改革任务推进(按牵头单位)", HEADERS, [_row(name, f) for f, name in by_body[:15]], first="牵头单位",
+        Panel("改革任务推进(按牵头单位)", HEADERS, [_row(f["lead__name"], f) for f in by_body[:15]], first="牵头单位",
               note="逾期、滞后多的单位在前" + (f";另有 {len(by_body) - 15} 个单位见任务清单" if len(by_body) > 15 else "")),
     ]
 

@@ -69,6 +69,14 @@ class SupervisionError(Exception):
 
 # --- who acts for which body ----------------------------------------------------------------------------
 
+def reporting_bodies(user, task: Task):
+    """The bodies that may file a report on `task` for this user: its lead, or the body that took the lead over in a
+    merger (`final_successor`), among the bodies the user acts for."""
+    bodies = Body.objects.filter(Q(pk=task.lead_id) | Q(pk=task.lead.final_successor().pk))
+    acting = acting_bodies(user)
+    return bodies if acting is None else bodies.filter(pk__in=acting.values("pk"))
+
+
 def acting_bodies(user):
     """The bodies a user files reports for (None: any — administrators). A county department's staff act for
     their department and the closed bodies it took over; township and village staff for the bodies of their

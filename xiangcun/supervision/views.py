@@ -189,43 +189,42 @@ def review(request, pk):
     return redirect("supervision:detail", task.pk)
 
 
+def _task_action(request, pk, form_class, key, act):
+    """A POST on one task from its page: the form, then `act(task, cleaned_data)` → the success message. A refusal
+    (the form's or the service's) shows the task page again with the errors beside the form's fields."""
+    task = get_object_or_404(_tasks(request), pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _refused(request, task, key, form)
+    try:
+        message = act(task, form.cleaned_data)
+    except services.SupervisionError as exc:
+        return _refused(request, task, key, form, exc)
+    messages.success(request, message)
+    return redirect("supervision:detail", task.pk)
+
+
 @require_POST
 def milestone_new(request, pk):
-    task = get_object_or_404(_tasks(request), pk=pk)
-    form = forms.MilestoneForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, task, "milestone", form)
-    try:
-        services.add_milestone(request.user, task, **form.cleaned_data)
-    except services.SupervisionError as exc:
-        return _refused(request, task, "milestone", form, exc)
-    messages.success(request, "已添加节点")
-    return redirect("supervision:detail", task.pk)
+    def act(task, data):
+        services.add_milestone(request.user, task, **data)
+        return "已添加节点"
+    return _task_action(request, pk, forms.MilestoneForm, "milestone", act)
 
 
 @require_POST
 def remind(request, pk):
-    task = get_object_or_404(_tasks(request), pk=pk)
-    form = forms.RemindForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, task, "remind", form)
-    services.remind(request.user, task, task.lead.final_successor(), form.cleaned_data["note"])
-    messages.success(request, f"已向{task.lead.final_successor().name}催办")
-    return redirect("supervision:detail", task.pk)
+    def act(task, data):
+        services.remind(request.user, task, task.lead.final_successor(), data["note"])
+        return f"已向{task.lead.final_successor().name}催办"
+    return _task_action(request, pk, forms.RemindForm, "remind", act)
 
 
 @require_POST
 def notice_new(request, pk):
-    task = get_object_or_404(_tasks(request), pk=pk)
-    form = forms.NoticeForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, task, "notice", form)
-    try:
-        notice = services.issue_notice(request.user, task, task.lead.final_successor(), **form.cleaned_data)
-    except services.SupervisionError as exc:
-        return _refused(request, task, "notice", form, exc)
-    messages.success(request, f"已签发{notice.number_text}")
-    return redirect("supervision:detail", task.pk)
+    def act(task, data):
+        return f"已签发{services.issue_notice(request.user, task, task.lead.final_successor(), **data).number_text}"
+    return _task_action(request, pk, forms.NoticeForm, "notice", act)
 
 
 @require_POST
@@ -253,37 +252,23 @@ def notice_docx(request, pk):
 
 @require_POST
 def escalate(request, pk):
-    task = get_object_or_404(_tasks(request), pk=pk)
-    form = forms.EscalationForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, task, "escalation", form)
-    try:
-        services.escalate(request.user, task, task.lead.final_successor(), **form.cleaned_data)
-    except services.SupervisionError as exc:
-        return _refused(request, task, "escalation", form, exc)
-    messages.success(request, "已记录")
-    return redirect("supervision:detail", task.pk)
+    def act(task, data):
+        services.escalate(request.user, task, task.lead.final_successor(), **data)
+        return "已记录"
+    return _task_action(request, pk, forms.EscalationForm, "escalation", act)
 
 
 @require_POST
 def close(request, pk):
-    task = get_object_or_404(_tasks(request), pk=pk)
-    form = forms.CloseForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, task, "close", form)
-    try:
-        services.close_task(request.user, task, **form.cleaned_data)
-    except services.SupervisionError as exc:
-        return _refused(request, task, "close", form, exc)
-    messages.success(request, "任务已销号")
-    return redirect("supervision:detail", task.pk)
+    def act(task, data):
+        services.close_task(request.user, task, **data)
+        return "任务已销号"
+    return _task_action(request, pk, forms.CloseForm, "close", act)
 
 
 def report_form(request, pk):
     task = get_object_or_404(services.reportable_tasks(request.user).select_related("county", "lead"), pk=pk)
-    bodies = services.acting_bodies(request.user)
-    choices = (bodies if bodies is not None else task.lead.__class__.objects.all()).filter(
-        Q(pk=task.lead_id) | Q(pk=task.lead.final_successor().pk))
+    choices = services.reporting_bodies(request.user, task)
     if request.method == "POST":
         form = forms.ReportForm(request.POST, request.FILES, task=task, bodies=choices)
         if form.is_valid():
